@@ -1,0 +1,195 @@
+import http from 'node:http';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { AdminToken } from './auth/admin-token.js';
+import { SessionStore } from './auth/sessions.js';
+import type { Config } from './config.js';
+import { EventBus } from './events/bus.js';
+import { auditRequests } from './http/audit-middleware.js';
+import { requireAuth } from './http/auth.js';
+import { ApiError, errorHandler, notFound } from './http/errors.js';
+import { hostCheck, makeHostAllowList } from './http/host-check.js';
+import { authFailureLimiter } from './http/rate-limit.js';
+import { SseHub } from './http/sse.js';
+import type { NodeIdentity } from './identity.js';
+import type { Logger } from './log.js';
+import type { HomePaths } from './protocol/home.js';
+import { API_PREFIX } from './protocol/index.js';
+import { attachSocket, type FerryIo } from './realtime/socket.js';
+import { adminRoutes, loadAdminBundle } from './routes/admin-static.js';
+import { auditRoutes } from './routes/audit.js';
+import { authRoutes } from './routes/auth.js';
+import { contextRoutes } from './routes/context.js';
+import { eventRoutes } from './routes/events.js';
+import { execRoutes } from './routes/exec.js';
+import { publicRoutes } from './routes/public.js';
+import { systemRoutes } from './routes/system.js';
+import { AuditService } from './services/audit.js';
+import { systemClock, type Clock } from './services/clock.js';
+import { ContextService } from './services/context.js';
+import { ExecService } from './services/exec/service.js';
+import { AuditStore } from './store/audit-store.js';
+import { ContextStore } from './store/context-store.js';
+import type { DB } from './store/db.js';
+import { JobStore } from './store/job-store.js';
+import { PACKAGE_ROOT } from './version.js';
+
+/** Everything the app needs, passed in once (no singletons): tests build their own. */
+export interface AppDeps {
+  config: Config;
+  paths: HomePaths;
+  db: DB;
+  log: Logger;
+  identity: NodeIdentity;
+  adminToken: AdminToken;
+  clock?: Clock;
+  /** Where the built admin SPA is; defaults to admin/build in the install. */
+  adminDir?: string;
+}
+
+export interface FerryApp {
+  app: Express;
+  /** Not listening yet: main (or a test) calls listen. */
+  server: http.Server;
+  io: FerryIo;
+  bus: EventBus;
+  services: { context: ContextService; exec: ExecService; audit: AuditService };
+  /** Stop taking requests, end streams and jobs, wait for in-flight requests (bounded). The DB stays open. */
+  shutdown(reason: string): Promise<void>;
+}
+
+/** Only JSON bodies are accepted: anything else is a 415 before any parsing. */
+function jsonBodies(limit: number): express.RequestHandler[] {
+  return [
+    (req, _res, next) => {
+      const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+      if (hasBody && !req.is('application/json')) return next(new ApiError('unsupported-media-type', 'send the body as application/json'));
+      next();
+    },
+    express.json({ limit, strict: false }),
+  ];
+}
+
+export function createApp(deps: AppDeps): FerryApp {
+  const { config, db, log } = deps;
+  const clock = deps.clock ?? systemClock;
+  const startedAt = clock.now();
+
+  const bus = new EventBus(db, log, config.events.retain, () => clock.now());
+  const context = new ContextService(new ContextStore(db), bus, config.context, clock);
+  const exec = new ExecService(new JobStore(db), bus, config.exec, clock, log.child({ part: 'exec' }));
+  const audit = new AuditService(new AuditStore(db), clock, log, config.audit.retentionDays);
+  const sessions = new SessionStore(db, clock, config.session.ttlHours * 3600_000);
+  const sse = new SseHub();
+  const lost = exec.recover();
+  if (lost > 0) log.warn('jobs were running when the daemon last stopped; marked lost', { count: lost });
+  context.startSweeper(config.context.sweepIntervalMs);
+  audit.startRetention();
+
+  let draining = false;
+  let inFlight = 0;
+  let idle: (() => void) | undefined;
+  const hostAllowed = makeHostAllowList(config.allowedHosts, config.name);
+  const bundle = loadAdminBundle(deps.adminDir ?? path.join(PACKAGE_ROOT, 'admin', 'build'));
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  const server = http.createServer(app);
+  const address = () => server.address() as AddressInfo | null;
+
+  // Order matters: Host check first (DNS rebinding), then audit (sees everything after), then drain.
+  app.use(hostCheck(hostAllowed));
+  app.use(auditRequests(audit));
+  app.use((req, res, next) => {
+    if (draining && req.path !== `${API_PREFIX}/health`) return next(new ApiError('draining', 'the daemon is shutting down; retry against it once it is back'));
+    inFlight++;
+    let counted = true;
+    const done = () => {
+      if (!counted) return;
+      counted = false;
+      if (--inFlight === 0) idle?.();
+    };
+    res.on('finish', done);
+    res.on('close', done);
+    next();
+  });
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'", ...bundle.scriptHashes],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'"],
+          fontSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          frameAncestors: ["'none'"],
+          formAction: ["'self'"],
+        },
+      },
+      crossOriginEmbedderPolicy: false,
+      strictTransportSecurity: false,
+    }),
+  );
+  app.use(API_PREFIX, authFailureLimiter(config.rateLimits));
+  const jsonBody = jsonBodies(config.http.jsonLimitBytes);
+
+  // ── public: the explicit list in routes/public.ts ──────────────────────────
+  app.use(API_PREFIX, publicRoutes({ jsonBody, isDraining: () => draining, adminToken: deps.adminToken, sessions, sessionTtlMs: config.session.ttlHours * 3600_000 }));
+  app.use(adminRoutes(bundle));
+
+  // ── everything below needs a principal; bodies are read only after auth ──
+  app.use(requireAuth({ adminToken: deps.adminToken, sessions }));
+  app.use(API_PREFIX, jsonBody);
+  const onRotated = (at: number) => {
+    bus.publish('auth.token-rotated', { rotatedAt: new Date(at).toISOString() });
+    io.disconnectSockets(true);
+    sse.closeAll();
+  };
+  app.use(API_PREFIX, authRoutes({ adminToken: deps.adminToken, sessions, onRotated, now: () => clock.now() }));
+  app.use(
+    API_PREFIX,
+    systemRoutes({ identity: deps.identity, config, paths: deps.paths, db, exec, context, startedAt, address, isDraining: () => draining }),
+  );
+  app.use(API_PREFIX, contextRoutes({ context, rateLimits: config.rateLimits }));
+  app.use(API_PREFIX, execRoutes({ exec, sse, rateLimits: config.rateLimits }));
+  app.use(API_PREFIX, auditRoutes({ audit }));
+  app.use(API_PREFIX, eventRoutes({ bus, sse }));
+  app.use(notFound);
+  app.use(errorHandler(log));
+
+  const io = attachSocket(server, { adminToken: deps.adminToken, sessions, bus, log, audit, hostAllowed });
+
+  let shuttingDown: Promise<void> | undefined;
+  const shutdown = (reason: string) =>
+    (shuttingDown ??= (async () => {
+      draining = true;
+      log.info('draining', { reason });
+      bus.publish('system.draining', { reason });
+      server.close();
+      server.closeIdleConnections();
+      // Streams never end by themselves; jobs end when stopped (and their waiting requests with them).
+      sse.closeAll();
+      io.disconnectSockets(true);
+      await exec.shutdown();
+      if (inFlight > 0) {
+        await new Promise<void>((resolve) => {
+          idle = resolve;
+          setTimeout(resolve, config.http.drainTimeoutMs).unref();
+        });
+      }
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => void io.close(() => resolve()));
+      context.stop();
+      audit.stop();
+    })());
+
+  return { app, server, io, bus, services: { context, exec, audit }, shutdown };
+}

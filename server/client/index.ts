@@ -1,0 +1,201 @@
+import {
+  API_PREFIX,
+  CSRF_HEADER,
+  type AuditPage,
+  type AuditQuery,
+  type ContextDeleted,
+  type ContextEntry,
+  type ContextListQuery,
+  type ContextPage,
+  type ContextPut,
+  type ExecRequest,
+  type FerryEvent,
+  type Health,
+  type Identity,
+  type Job,
+  type JobListQuery,
+  type JobPage,
+  type JobStreamOutput,
+  type RotatedToken,
+  type SessionInfo,
+  type Status,
+  type Topic,
+} from '../protocol/index.js';
+import { FerryError, FerryUnreachableError } from './errors.js';
+import { readSse } from './sse.js';
+
+export { FerryError, FerryUnreachableError } from './errors.js';
+export { readSse, type SseMessage } from './sse.js';
+
+export interface FerryClientOptions {
+  /** e.g. http://127.0.0.1:7717 — empty string for same-origin (the admin UI). */
+  baseUrl: string;
+  /** The admin token, sent as a bearer token. Absent in the browser (the session cookie is used). */
+  token?: string;
+  /** CSRF token for cookie-authenticated writes (the admin UI). */
+  csrfToken?: string;
+  fetch?: typeof fetch;
+}
+
+export type JobStreamItem = { type: 'output'; output: JobStreamOutput } | { type: 'exit'; job: Job };
+
+type Query = Record<string, string | number | boolean | string[] | undefined>;
+
+/** Typed client for a local Ferry daemon's API. */
+export class FerryClient {
+  readonly baseUrl: string;
+  private readonly token: string | undefined;
+  csrfToken: string | undefined;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(opts: FerryClientOptions) {
+    this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
+    this.token = opts.token;
+    this.csrfToken = opts.csrfToken;
+    this.fetchImpl = opts.fetch ?? globalThis.fetch.bind(globalThis);
+  }
+
+  // ── system ────────────────────────────────────────────────────────────────
+  health(): Promise<Health> {
+    return this.request('GET', '/health');
+  }
+  identity(): Promise<Identity> {
+    return this.request('GET', '/identity');
+  }
+  status(): Promise<Status> {
+    return this.request('GET', '/status');
+  }
+
+  // ── auth ──────────────────────────────────────────────────────────────────
+  login(token: string): Promise<SessionInfo> {
+    return this.request('POST', '/auth/session', { body: { token } });
+  }
+  session(): Promise<SessionInfo> {
+    return this.request('GET', '/auth/session');
+  }
+  logout(): Promise<void> {
+    return this.request('DELETE', '/auth/session');
+  }
+  rotateToken(): Promise<RotatedToken> {
+    return this.request('POST', '/auth/token/rotate');
+  }
+
+  // ── context ───────────────────────────────────────────────────────────────
+  contextGet(key: string): Promise<ContextEntry> {
+    return this.request('GET', `/context/${encodeURIComponent(key)}`);
+  }
+  contextPut(key: string, put: ContextPut): Promise<ContextEntry> {
+    return this.request('PUT', `/context/${encodeURIComponent(key)}`, { body: put });
+  }
+  contextDelete(key: string, opts: { ifVersion?: number } = {}): Promise<ContextDeleted> {
+    return this.request('DELETE', `/context/${encodeURIComponent(key)}`, { query: opts });
+  }
+  contextList(query: ContextListQuery = {}): Promise<ContextPage> {
+    return this.request('GET', '/context', { query });
+  }
+
+  // ── exec and jobs ─────────────────────────────────────────────────────────
+  /** Run a command and wait for it to end (unless `wait: false`, which returns the running job). */
+  exec(req: ExecRequest, opts: { signal?: AbortSignal } = {}): Promise<Job> {
+    return this.request('POST', '/exec', { body: req, signal: opts.signal });
+  }
+  jobs(query: JobListQuery = {}): Promise<JobPage> {
+    return this.request('GET', '/jobs', { query });
+  }
+  job(id: string): Promise<Job> {
+    return this.request('GET', `/jobs/${encodeURIComponent(id)}`);
+  }
+  cancelJob(id: string): Promise<Job> {
+    return this.request('POST', `/jobs/${encodeURIComponent(id)}/cancel`);
+  }
+  /** Live output of a job (what it printed so far, then as it comes), ending with its final state. */
+  async *jobStream(id: string, opts: { signal?: AbortSignal } = {}): AsyncGenerator<JobStreamItem> {
+    const res = await this.open('GET', `/jobs/${encodeURIComponent(id)}/stream`, {}, opts.signal);
+    for await (const msg of readSse(res, opts.signal)) {
+      if (msg.event === 'output') yield { type: 'output', output: JSON.parse(msg.data) as JobStreamOutput };
+      else if (msg.event === 'exit') {
+        yield { type: 'exit', job: JSON.parse(msg.data) as Job };
+        return;
+      }
+    }
+  }
+
+  // ── audit ─────────────────────────────────────────────────────────────────
+  audit(query: AuditQuery = {}): Promise<AuditPage> {
+    return this.request('GET', '/audit', { query });
+  }
+
+  // ── events ────────────────────────────────────────────────────────────────
+  /** Stored events after `since`, then live ones, as they happen (SSE). */
+  async *events(opts: { since?: number; topics?: Topic[]; signal?: AbortSignal } = {}): AsyncGenerator<FerryEvent> {
+    const query: Query = { since: opts.since, topics: opts.topics?.join(',') };
+    const res = await this.open('GET', '/events', query, opts.signal);
+    for await (const msg of readSse(res, opts.signal)) {
+      if (msg.event === 'ready') continue;
+      yield JSON.parse(msg.data) as FerryEvent;
+    }
+  }
+
+  // ── plumbing ──────────────────────────────────────────────────────────────
+  url(path: string, query?: Query): string {
+    const qs = new URLSearchParams();
+    for (const [k, v] of Object.entries(query ?? {})) {
+      if (v === undefined) continue;
+      qs.set(k, Array.isArray(v) ? v.join(',') : String(v));
+    }
+    const s = qs.toString();
+    return `${this.baseUrl}${API_PREFIX}${path}${s ? `?${s}` : ''}`;
+  }
+
+  private headers(method: string, hasBody: boolean): Record<string, string> {
+    const h: Record<string, string> = { accept: 'application/json' };
+    if (hasBody) h['content-type'] = 'application/json';
+    if (this.token) h.authorization = `Bearer ${this.token}`;
+    if (this.csrfToken && method !== 'GET') h[CSRF_HEADER] = this.csrfToken;
+    return h;
+  }
+
+  private async send(method: string, path: string, query: Query | undefined, body: unknown, signal?: AbortSignal): Promise<Response> {
+    const url = this.url(path, query);
+    let res: Response;
+    try {
+      res = await this.fetchImpl(url, {
+        method,
+        headers: this.headers(method, body !== undefined),
+        body: body === undefined ? undefined : JSON.stringify(body),
+        credentials: 'same-origin',
+        signal,
+      });
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      throw new FerryUnreachableError(this.baseUrl || url, err);
+    }
+    if (!res.ok) throw await toError(res);
+    return res;
+  }
+
+  async request<T>(method: string, path: string, opts: { query?: Query; body?: unknown; signal?: AbortSignal | undefined } = {}): Promise<T> {
+    const res = await this.send(method, path, opts.query, opts.body, opts.signal);
+    if (res.status === 204) return undefined as T;
+    return (await res.json()) as T;
+  }
+
+  private async open(method: string, path: string, query: Query, signal?: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+    const res = await this.send(method, path, query, undefined, signal);
+    if (!res.body) throw new FerryError(res.status, 'invalid-response', 'the daemon sent no stream body');
+    return res.body;
+  }
+}
+
+async function toError(res: Response): Promise<FerryError> {
+  const text = await res.text().catch(() => '');
+  try {
+    const parsed = JSON.parse(text) as { error?: { code?: string; message?: string; details?: unknown } };
+    if (parsed.error?.code) {
+      return new FerryError(res.status, parsed.error.code, parsed.error.message ?? parsed.error.code, parsed.error.details);
+    }
+  } catch {
+    // not JSON: fall through
+  }
+  return new FerryError(res.status, 'invalid-response', `HTTP ${res.status}: ${text.slice(0, 200)}`);
+}

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+/**
+ * Every stable error code the daemon can answer with, and the HTTP status it goes with.
+ * Clients and tests match on the code, never on the message.
+ */
+export const ERROR_STATUS = {
+  'validation-failed': 400,
+  'invalid-json': 400,
+  'cwd-not-found': 400,
+  'unauthorized': 401,
+  'host-not-allowed': 403,
+  'csrf-failed': 403,
+  'forbidden': 403,
+  'route-not-found': 404,
+  'key-not-found': 404,
+  'job-not-found': 404,
+  'method-not-allowed': 405,
+  'version-conflict': 409,
+  'job-not-running': 409,
+  'payload-too-large': 413,
+  'value-too-large': 413,
+  'context-full': 413,
+  'unsupported-media-type': 415,
+  'command-not-found': 422,
+  'rate-limited': 429,
+  'too-many-jobs': 429,
+  'internal-error': 500,
+  'draining': 503,
+  'admin-not-built': 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];
+
+export const ErrorBody = z.object({
+  code: z.string(),
+  message: z.string(),
+  details: z.unknown().optional(),
+});
+export const ErrorEnvelope = z.object({ error: ErrorBody });
+export type ErrorEnvelope = z.infer<typeof ErrorEnvelope>;

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { ContextEntry } from './context.js';
+import { Job, JobSummary, OutputStream } from './exec.js';
+import { Timestamp, queryInt } from './common.js';
+
+/** Topics are Socket.IO rooms and SSE filters. */
+export const TOPICS = ['jobs', 'job-output', 'context', 'system'] as const;
+export const Topic = z.enum(TOPICS);
+export type Topic = z.infer<typeof Topic>;
+
+/**
+ * The typed event map: event type → payload. This is the one list of everything the daemon
+ * announces; the Socket.IO adapter, the SSE endpoint and every client follow it.
+ */
+export const EventPayloads = {
+  'job.started': z.object({ job: JobSummary }),
+  'job.output': z.object({ jobId: z.string(), stream: OutputStream, data: z.string() }),
+  'job.finished': z.object({ job: Job.omit({ stdout: true, stderr: true }) }),
+  'context.changed': z.object({
+    op: z.enum(['put', 'delete', 'expire']),
+    key: z.string(),
+    version: z.number().int(),
+    entry: ContextEntry.nullable(),
+  }),
+  'system.draining': z.object({ reason: z.string() }),
+  'auth.token-rotated': z.object({ rotatedAt: Timestamp }),
+} as const;
+
+export type EventType = keyof typeof EventPayloads;
+export type EventPayload<T extends EventType> = z.infer<(typeof EventPayloads)[T]>;
+
+export const EVENT_TOPIC: { [T in EventType]: Topic } = {
+  'job.started': 'jobs',
+  'job.output': 'job-output',
+  'job.finished': 'jobs',
+  'context.changed': 'context',
+  'system.draining': 'system',
+  'auth.token-rotated': 'system',
+};
+
+/** What a client receives: a monotonically increasing id (never reused), the type, and its payload. */
+export type FerryEvent = {
+  [T in EventType]: { id: number; type: T; topic: Topic; at: string; data: EventPayload<T> };
+}[EventType];
+
+export const EventsQuery = z.strictObject({
+  since: queryInt(0, Number.MAX_SAFE_INTEGER).optional(),
+  topics: z
+    .string()
+    .transform((s) => s.split(',').filter(Boolean))
+    .pipe(z.array(Topic))
+    .optional(),
+});
+
+export const SubscribeRequest = z.strictObject({
+  topics: z.array(Topic).min(1),
+  /** Replay stored events with id > since before live ones. */
+  since: z.number().int().min(0).optional(),
+});
+export type SubscribeRequest = z.infer<typeof SubscribeRequest>;
+export type SubscribeAck = { ok: true; topics: Topic[] } | { ok: false; error: { code: string; message: string } };
+
+/** Socket.IO event maps (notifications only: commands stay on REST). */
+export interface ServerToClientEvents {
+  event: (e: FerryEvent) => void;
+}
+export interface ClientToServerEvents {
+  subscribe: (req: SubscribeRequest, ack: (res: SubscribeAck) => void) => void;
+  unsubscribe: (req: { topics: Topic[] }, ack: (res: SubscribeAck) => void) => void;
+}

@@ -1,0 +1,13 @@
+/** The wire contract shared by the daemon, its client, the CLI, the MCP server and the admin. */
+export * from './errors.js';
+export * from './common.js';
+export * from './system.js';
+export * from './auth.js';
+export * from './context.js';
+export * from './exec.js';
+export * from './audit.js';
+export * from './events.js';
+
+export const API_PREFIX = '/api/v1';
+/** Default local API port (FERRY_PORT overrides it). */
+export const DEFAULT_PORT = 7717;

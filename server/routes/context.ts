@@ -1,0 +1,53 @@
+import { Router, type Request } from 'express';
+import { categoryLimiter } from '../http/rate-limit.js';
+import { decodeCursor, encodeCursor, parseBody, parseQuery } from '../http/validate.js';
+import { ApiError, validationDetails } from '../http/errors.js';
+import type { Config } from '../config.js';
+import { ContextDeleteQuery, ContextKey, ContextListQuery, ContextPut } from '../protocol/index.js';
+import type { ContextService } from '../services/context.js';
+
+/** The key is the rest of the path (one URL-encoded segment, or several joined by "/"). */
+function keyOf(req: Request): string {
+  const raw = (req.params as Record<string, string | string[]>).key;
+  const key = Array.isArray(raw) ? raw.join('/') : (raw ?? '');
+  const r = ContextKey.safeParse(key);
+  if (!r.success) throw new ApiError('validation-failed', `invalid key: ${r.error.issues[0]?.message}`, validationDetails(r.error));
+  return key;
+}
+
+export function contextRoutes(deps: { context: ContextService; rateLimits: Config['rateLimits'] }): Router {
+  const r = Router();
+  const svc = deps.context;
+  r.use('/context', categoryLimiter('context', deps.rateLimits));
+
+  r.get('/context', (req, res) => {
+    req.audit = { action: 'context.list', target: typeof req.query.prefix === 'string' ? req.query.prefix : null };
+    const q = parseQuery(ContextListQuery, req);
+    const after = decodeCursor(q.cursor, (v): v is { after: string } => typeof (v as { after?: unknown })?.after === 'string');
+    const page = svc.list({ prefix: q.prefix, limit: q.limit, after: after?.after });
+    res.json({ items: page.items, nextCursor: page.nextCursor === null ? null : encodeCursor({ after: page.nextCursor }) });
+  });
+
+  r.get('/context/*key', (req, res) => {
+    const key = keyOf(req);
+    req.audit = { action: 'context.get', target: key };
+    res.json(svc.get(key));
+  });
+
+  r.put('/context/*key', (req, res) => {
+    const key = keyOf(req);
+    req.audit = { action: 'context.put', target: key };
+    const put = parseBody(ContextPut, req);
+    const { entry, created } = svc.put(key, put, req.principal!.id);
+    res.status(created ? 201 : 200).json(entry);
+  });
+
+  r.delete('/context/*key', (req, res) => {
+    const key = keyOf(req);
+    req.audit = { action: 'context.delete', target: key };
+    const q = parseQuery(ContextDeleteQuery, req);
+    res.json(svc.delete(key, q.ifVersion));
+  });
+
+  return r;
+}
