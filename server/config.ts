@@ -64,6 +64,7 @@ export interface ConfigFlags {
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
+  readonly code = 'invalid-config';
 }
 
 /** Every leaf key path of the config, e.g. ["exec","maxConcurrent"]: the source of env var names. */
@@ -81,7 +82,7 @@ const screaming = (p: string[]) => 'FERRY_' + p.map((k) => k.replace(/([a-z0-9])
 /** env var name → key path, derived from the schema so the two cannot drift. */
 export const ENV_KEYS: ReadonlyMap<string, string[]> = new Map(leafPaths(ConfigSchema).map((p) => [screaming(p), p]));
 /** FERRY_* variables that are not config keys but are known (so they are not reported as typos). */
-const OTHER_ENV = new Set(['FERRY_HOME']);
+const OTHER_ENV = new Set(['FERRY_HOME', 'FERRY_DEBUG']);
 
 function leafSchema(p: string[]): z.ZodType {
   let s: z.ZodType = ConfigSchema;

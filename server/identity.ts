@@ -1,9 +1,10 @@
 import crypto, { type webcrypto } from 'node:crypto';
 import fs from 'node:fs';
+import type * as X509Module from '@peculiar/x509';
 import type { HomePaths } from './protocol/home.js';
 import { ensurePrivateDir, writeFileAtomic } from './util/atomic-file.js';
 
-type X509 = typeof import('@peculiar/x509');
+type X509 = typeof X509Module;
 type KeyPair = webcrypto.CryptoKeyPair;
 type SelfSignedParams = Parameters<X509['X509CertificateGenerator']['createSelfSigned']>[0];
 

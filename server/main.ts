@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { createApp } from './app.js';
@@ -88,7 +89,7 @@ function claimPidFile(paths: HomePaths): void {
   throw new DaemonError('already-running', `could not claim ${paths.pid}: another daemon is starting for ${paths.home}`);
 }
 
-function listen(server: import('node:http').Server, config: Config): Promise<AddressInfo> {
+function listen(server: http.Server, config: Config): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       server.off('listening', onListening);

@@ -1,8 +1,8 @@
 import type { Config } from '../config.js';
-import { EventBus } from '../events/bus.js';
+import { type EventBus } from '../events/bus.js';
 import { ApiError } from '../http/errors.js';
 import type { ContextDeleted, ContextEntry, ContextPage, ContextPut, FerryEvent } from '../protocol/index.js';
-import { ContextStore, type ContextRow } from '../store/context-store.js';
+import { type ContextStore, type ContextRow } from '../store/context-store.js';
 import type { Clock } from './clock.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();

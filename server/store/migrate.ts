@@ -12,6 +12,7 @@ export interface Migration {
 
 export class MigrationError extends Error {
   override name = 'MigrationError';
+  readonly code = 'database-migration-failed';
 }
 
 /** Numbered `NNN_name.sql` files, in order. A gap or a duplicate number is a packaging bug: refuse. */

@@ -1,0 +1,46 @@
+import { Box, Text } from 'ink';
+import type { Status } from '../../server/protocol/index.js';
+import { formatBytes, formatDuration } from './format.js';
+
+/** The facts `ferry status` shows, in order: shared by the Ink box and the plain output. */
+export function statusRows(s: Status): [string, string][] {
+  return [
+    ['node id', s.nodeId],
+    ['version', s.version],
+    ['uptime', `${formatDuration(s.uptimeSeconds)} (pid ${s.pid})`],
+    ['listening', `${s.listen.host}:${s.listen.port}`],
+    ['admin', s.adminUrl],
+    ['data dir', s.dataDir],
+    ['jobs', `${s.jobs.running} running (max ${s.jobs.maxConcurrent})`],
+    ['context', `${s.context.entries} of ${s.context.maxEntries} entries`],
+    ['database', `schema v${s.db.schemaVersion}, ${formatBytes(s.db.sizeBytes)}`],
+    ['runtime', `node ${s.runtime.node} ${s.runtime.platform}/${s.runtime.arch}, ${formatBytes(s.runtime.rssBytes)} rss`],
+  ];
+}
+
+export function statusPlain(s: Status): string[] {
+  const state = s.draining ? 'draining' : 'running';
+  return [`${s.name}: ${state}`, ...statusRows(s).map(([label, value]) => `  ${label.padEnd(10)} ${value}`)];
+}
+
+export function StatusView({ status }: { status: Status }) {
+  const color = status.draining ? 'yellow' : 'green';
+  // The outer row lets the box shrink to its content instead of spanning the terminal.
+  return (
+    <Box>
+      <Box flexDirection="column" borderStyle="round" borderColor={color} paddingX={1}>
+        <Text>
+          <Text bold>{status.name}</Text> <Text color={color}>● {status.draining ? 'draining' : 'running'}</Text>
+        </Text>
+        {statusRows(status).map(([label, value]) => (
+          <Box key={label}>
+            <Box width={11} flexShrink={0}>
+              <Text dimColor>{label}</Text>
+            </Box>
+            <Text color={label === 'admin' ? 'cyan' : undefined}>{value}</Text>
+          </Box>
+        ))}
+      </Box>
+    </Box>
+  );
+}

@@ -1,0 +1,68 @@
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { FerryMcpDeps, ToolDeps } from './deps.js';
+import { silentLog } from './log.js';
+import { registerStatusResource } from './resources/status.js';
+import { registerCancelJobTool } from './tools/cancel-job.js';
+import { registerContextDeleteTool } from './tools/context-delete.js';
+import { registerContextGetTool } from './tools/context-get.js';
+import { registerContextListTool } from './tools/context-list.js';
+import { registerContextSetTool } from './tools/context-set.js';
+import { registerExecuteTool } from './tools/execute.js';
+import { registerGetJobTool } from './tools/get-job.js';
+import { registerListJobsTool } from './tools/list-jobs.js';
+import { VERSION } from './version.js';
+
+export type { FerryMcpDeps } from './deps.js';
+
+/** Every tool, in the order tools/list shows them. New capabilities add a file and a line here. */
+const TOOLS = [
+  registerContextGetTool,
+  registerContextSetTool,
+  registerContextListTool,
+  registerContextDeleteTool,
+  registerExecuteTool,
+  registerListJobsTool,
+  registerGetJobTool,
+  registerCancelJobTool,
+];
+const RESOURCES = [registerStatusResource];
+
+const INSTRUCTIONS =
+  'Ferry connects this machine\'s Ferry daemon to you. ferry_context_* read and write a key-value store shared ' +
+  'with other agents and people (use ifVersion for safe updates). ferry_execute runs a command and returns its ' +
+  'output; ferry_list_jobs / ferry_get_job / ferry_cancel_job manage the jobs it records. Failed calls carry a ' +
+  'stable error code (e.g. version-conflict, daemon-unreachable) and a hint.';
+
+const inflight = new WeakMap<McpServer, Set<Promise<unknown>>>();
+
+/**
+ * The Ferry MCP server, not yet connected to a transport (stdio, Streamable HTTP or in-memory).
+ * It holds no secrets itself: it reaches the daemon only through the client it is given.
+ */
+export function createFerryMcpServer(deps: FerryMcpDeps): McpServer {
+  const server = new McpServer({ name: 'ferry', title: 'Ferry', version: VERSION }, { instructions: INSTRUCTIONS });
+  const pending = new Set<Promise<unknown>>();
+  inflight.set(server, pending);
+  const source = deps.client;
+  const toolDeps: ToolDeps = {
+    client: typeof source === 'function' ? source : () => source,
+    log: deps.log ?? silentLog,
+    track(work) {
+      pending.add(work);
+      void work.finally(() => pending.delete(work)).catch(() => undefined);
+      return work;
+    },
+  };
+  for (const register of TOOLS) register(server, toolDeps);
+  for (const register of RESOURCES) register(server, toolDeps);
+  return server;
+}
+
+/**
+ * Resolves once every tool call in flight has finished, including the job cancels that closing
+ * the connection triggers. Call after `server.close()` and before exiting the process.
+ */
+export async function whenIdle(server: McpServer): Promise<void> {
+  const pending = inflight.get(server);
+  while (pending && pending.size > 0) await Promise.allSettled([...pending]);
+}

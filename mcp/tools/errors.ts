@@ -1,0 +1,43 @@
+import { FerryError } from '../../server/client/index.js';
+import type { McpLog } from '../deps.js';
+import type { ToolErrorInfo } from './output.js';
+
+/** What an agent should do next, per stable code. Codes without a hint speak for themselves. */
+const HINTS: Record<string, string> = {
+  'daemon-unreachable': 'The Ferry daemon is not running (or not at the address in its data dir). Start it with `ferry start`, then retry.',
+  'not-initialized': 'This machine has no Ferry data dir yet. Run `ferry start` (or `ferry init`), then retry.',
+  'token-unreadable': "Run the MCP server as the user that owns the daemon's data dir.",
+  'unauthorized': 'The admin token in the data dir was not accepted; if it was just rotated, retry.',
+  'version-conflict': 'Someone else changed the key. Read it again with ferry_context_get and retry with its current version as ifVersion.',
+  'key-not-found': 'Use ferry_context_list to see which keys exist.',
+  'job-not-found': 'Use ferry_list_jobs to see recent job ids.',
+  'job-not-running': 'The job already ended; ferry_get_job shows its result.',
+  'command-not-found': 'Check the program name and that it is on the daemon\'s PATH, or pass `shell` to use /bin/sh.',
+  'cwd-not-found': 'The working directory does not exist on the machine that runs the command.',
+  'too-many-jobs': 'Too many commands are running. Wait for some to end (ferry_list_jobs) and retry.',
+  'rate-limited': 'Slow down and retry in a few seconds.',
+  'draining': 'The daemon is shutting down; retry once it is back (`ferry start`).',
+  'value-too-large': 'Store a smaller value, or a path/reference to the data instead of the data itself.',
+  'context-full': 'Delete keys you no longer need (ferry_context_delete), or set ttlSeconds on temporary ones.',
+};
+
+/** Turn anything a tool threw into the error a tool result carries. Never throws. */
+export function toErrorInfo(err: unknown, log: McpLog, tool: string): ToolErrorInfo {
+  if (err instanceof FerryError) {
+    const hint = HINTS[err.code];
+    log('tool failed', { tool, code: err.code, status: err.status });
+    return {
+      code: err.code,
+      message: err.message,
+      ...(hint ? { hint } : {}),
+      ...(err.details !== undefined ? { details: err.details } : {}),
+    };
+  }
+  // Not a daemon answer: a bug here or in the daemon's output. Say so plainly; the log has the stack.
+  log('tool crashed', { tool, err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) });
+  return { code: 'internal-error', message: err instanceof Error ? err.message : String(err) };
+}
+
+export function errorText(info: ToolErrorInfo): string {
+  return `Error [${info.code}]: ${info.message}${info.hint ? `\nHint: ${info.hint}` : ''}`;
+}

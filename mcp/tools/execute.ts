@@ -1,0 +1,104 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { FerryError, type FerryClient } from '../../server/client/index.js';
+import { ExecRequest, Job } from '../../server/protocol/index.js';
+import type { ToolDeps } from '../deps.js';
+import { progressFor, type Progress } from '../progress.js';
+import { defineTool } from './define.js';
+import { commandLine, jobText } from './format.js';
+
+const f = ExecRequest.shape;
+const ExecuteInput = z
+  .strictObject({
+    argv: f.argv.describe('The program and its arguments, run directly with no shell, e.g. ["git", "status", "--short"]. Preferred. Give exactly one of argv and shell.'),
+    shell: f.shell.describe('A command line for /bin/sh -c, only when you need pipes, redirects, globs or && (e.g. "ls *.log | wc -l").'),
+    cwd: f.cwd.describe("Working directory (default: the daemon's)."),
+    env: f.env.describe('Extra environment variables for the command.'),
+    stdin: f.stdin.describe('Text written to the command\'s standard input (then closed).'),
+    timeoutMs: f.timeoutMs.describe("Kill the command after this many milliseconds (default: the daemon's)."),
+  })
+  // Same rule as the daemon's ExecRequest, so a bad call is refused before anything runs.
+  .refine((r) => (r.argv === undefined) !== (r.shell === undefined), {
+    message: 'give exactly one of "argv" (run a program, no shell) or "shell" (a /bin/sh command line)',
+    path: ['argv'],
+  });
+
+/** A dropped stream (not a finished job) is re-opened this many times before giving up and reporting the job as running. */
+const STREAM_ATTEMPTS = 3;
+
+export function registerExecuteTool(server: McpServer, deps: ToolDeps): void {
+  defineTool(server, deps, {
+    name: 'ferry_execute',
+    title: 'Run a command on this machine',
+    description:
+      'Run a command through this machine\'s Ferry daemon and wait for it to end. Returns the exit code, status ' +
+      'and stdout/stderr (long output is shortened in the text; the structured result has all the daemon kept, ' +
+      'with truncation flags). Give argv to run a program directly (no shell, nothing is interpreted) or shell ' +
+      'for a /bin/sh command line. Every run is recorded as a job (see ferry_list_jobs). Sends progress ' +
+      'notifications with the output as it comes when the caller asks for them; cancelling the call kills the job. ' +
+      'A non-zero exit code is a normal result, not a tool error.',
+    input: ExecuteInput,
+    output: { job: Job },
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+    async run(args, { client, extra, log }) {
+      // Started without waiting so the output can be streamed and the job cancelled by id.
+      // No abort signal on this POST: aborted mid-flight, it could leave a job we have no id for.
+      const started = await client.exec({ ...args, wait: false });
+      const progress = progressFor(extra);
+      await progress.report(0, `job ${started.id} started: ${commandLine(started)}`, { force: true });
+
+      let canceling: Promise<Job | undefined> | undefined;
+      const cancel = () => {
+        canceling ??= client.cancelJob(started.id).catch((err: unknown) => {
+          // job-not-running: it ended on its own just before the cancel; nothing to do.
+          if (!(err instanceof FerryError && err.code === 'job-not-running')) log('cancel failed', { job: started.id, err: String(err) });
+          return undefined;
+        });
+      };
+      extra.signal.addEventListener('abort', cancel, { once: true });
+      if (extra.signal.aborted) cancel();
+
+      let job: Job;
+      try {
+        job = await follow(client, started.id, extra.signal, progress);
+      } catch (err) {
+        if (!extra.signal.aborted) throw err;
+        job = started;
+      } finally {
+        extra.signal.removeEventListener('abort', cancel);
+      }
+      // The SDK sends no response to a cancelled request; finishing the cancel is what matters.
+      if (canceling) {
+        const answer = await canceling;
+        if (job.status === 'running' && answer) job = answer;
+      }
+      // A job that never produced an exit (the program could not start, the daemon went down) is a
+      // tool error; a command that ran and failed is a result the caller reads from exitCode.
+      if (job.error && job.status !== 'running' && job.exitCode === null && job.signal === null) {
+        throw new FerryError(0, job.error.code, job.error.message, { jobId: job.id, status: job.status });
+      }
+      return { text: jobText(job), data: { job } };
+    },
+  });
+}
+
+/** Follow the job's live output (reporting progress) until its final state arrives. */
+async function follow(client: FerryClient, id: string, signal: AbortSignal, progress: Progress): Promise<Job> {
+  let bytes = 0;
+  for (let attempt = 1; ; attempt++) {
+    for await (const item of client.jobStream(id, { signal })) {
+      if (item.type === 'exit') return item.job;
+      bytes += item.output.data.length;
+      await progress.report(bytes, `${item.output.stream}: ${lastLine(item.output.data)}`);
+    }
+    // The stream ended without the final state (connection dropped, daemon restarting): ask.
+    const job = await client.job(id);
+    if (job.status !== 'running' || signal.aborted || attempt >= STREAM_ATTEMPTS) return job;
+  }
+}
+
+function lastLine(chunk: string): string {
+  const lines = chunk.split('\n').filter((l) => l.trim() !== '');
+  const line = lines[lines.length - 1] ?? '';
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+}

@@ -1,0 +1,78 @@
+import { Ajv } from 'ajv';
+import formats from 'ajv-formats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FerryClient } from '../../server/client/index.js';
+import { connectMcp, type Connected } from './connect.js';
+
+const EXPECTED = [
+  'ferry_context_get',
+  'ferry_context_set',
+  'ferry_context_list',
+  'ferry_context_delete',
+  'ferry_execute',
+  'ferry_list_jobs',
+  'ferry_get_job',
+  'ferry_cancel_job',
+];
+
+// Listing needs no daemon: the client points at a port where nothing listens.
+let c: Connected;
+beforeAll(async () => {
+  c = await connectMcp(new FerryClient({ baseUrl: 'http://127.0.0.1:9', token: 'unused' }));
+});
+afterAll(() => c.close());
+
+describe('tools/list', () => {
+  it('lists exactly the Ferry tools', async () => {
+    const { tools } = await c.mcp.listTools();
+    expect(tools.map((t) => t.name).sort()).toEqual([...EXPECTED].sort());
+  });
+
+  it('gives every tool a title, a description, object input and output schemas that are valid JSON Schema, and annotations', async () => {
+    const ajv = new Ajv({ strict: false });
+    // ajv-formats is CommonJS: its plugin is the module's `default` under NodeNext typing.
+    formats.default(ajv);
+    const { tools } = await c.mcp.listTools();
+    for (const tool of tools) {
+      expect(tool.title, tool.name).toBeTruthy();
+      expect(tool.description?.length ?? 0, tool.name).toBeGreaterThan(40);
+      for (const schema of [tool.inputSchema, tool.outputSchema]) {
+        expect(schema?.type, tool.name).toBe('object');
+        expect(ajv.validateSchema(schema as object), `${tool.name}: ${ajv.errorsText()}`).toBe(true);
+        expect(() => ajv.compile(schema as object), tool.name).not.toThrow();
+      }
+      const a = tool.annotations;
+      expect(typeof a?.readOnlyHint, tool.name).toBe('boolean');
+      expect(typeof a?.openWorldHint, tool.name).toBe('boolean');
+      if (!a?.readOnlyHint) {
+        expect(typeof a?.destructiveHint, tool.name).toBe('boolean');
+        expect(typeof a?.idempotentHint, tool.name).toBe('boolean');
+      }
+    }
+  });
+
+  it('marks reads read-only and commands destructive and open-world', async () => {
+    const { tools } = await c.mcp.listTools();
+    const by = Object.fromEntries(tools.map((t) => [t.name, t.annotations ?? {}]));
+    for (const name of ['ferry_context_get', 'ferry_context_list', 'ferry_list_jobs', 'ferry_get_job']) {
+      expect(by[name]?.readOnlyHint, name).toBe(true);
+    }
+    expect(by.ferry_execute).toMatchObject({ readOnlyHint: false, destructiveHint: true, openWorldHint: true });
+    expect(by.ferry_context_delete).toMatchObject({ readOnlyHint: false, destructiveHint: true, idempotentHint: true });
+  });
+
+  it('rejects unknown arguments in the advertised input schemas and takes no token anywhere', async () => {
+    const { tools } = await c.mcp.listTools();
+    for (const tool of tools) {
+      expect(tool.inputSchema.additionalProperties, tool.name).toBe(false);
+      expect(Object.keys(tool.inputSchema.properties ?? {}).some((k) => /token|secret|password/i.test(k)), tool.name).toBe(false);
+    }
+  });
+
+  it('reuses the protocol rules for context keys', async () => {
+    const { tools } = await c.mcp.listTools();
+    const get = tools.find((t) => t.name === 'ferry_context_get');
+    expect(get?.inputSchema.properties?.key).toMatchObject({ type: 'string', minLength: 1, maxLength: 512 });
+    expect(get?.inputSchema.required).toEqual(['key']);
+  });
+});

@@ -1,0 +1,52 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FerryClient } from '../../server/client/index.js';
+import { localClient } from '../../server/client/local.js';
+import { connectMcp, errorOf, textOf, type Connected } from './connect.js';
+
+describe('without a running daemon', () => {
+  let c: Connected;
+  beforeAll(async () => {
+    // Port 9 (discard) on loopback: nothing listens, the connection is refused.
+    c = await connectMcp(new FerryClient({ baseUrl: 'http://127.0.0.1:9', token: 'unused' }));
+  });
+  afterAll(() => c.close());
+
+  it('answers daemon-unreachable with a hint to start the daemon, and keeps serving', async () => {
+    const result = await c.mcp.callTool({ name: 'ferry_context_get', arguments: { key: 'a' } });
+    const error = errorOf(result);
+    expect(error.code).toBe('daemon-unreachable');
+    expect(error.hint).toContain('ferry start');
+    expect(textOf(result)).toContain('daemon-unreachable');
+
+    const again = await c.mcp.callTool({ name: 'ferry_execute', arguments: { argv: ['true'] } });
+    expect(errorOf(again).code).toBe('daemon-unreachable');
+    expect((await c.mcp.listTools()).tools.length).toBe(8);
+  });
+
+  it('fails a status resource read with the code in the message', async () => {
+    await expect(c.mcp.readResource({ uri: 'ferry://status' })).rejects.toThrow(/daemon-unreachable/);
+  });
+});
+
+describe('with a data dir that was never initialised', () => {
+  let home: string;
+  let c: Connected;
+  beforeAll(async () => {
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'ferry-mcp-empty-'));
+    c = await connectMcp(() => localClient({ home }));
+  });
+  afterAll(async () => {
+    await c.close();
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  it('answers not-initialized per call instead of failing to start', async () => {
+    const result = await c.mcp.callTool({ name: 'ferry_list_jobs', arguments: {} });
+    const error = errorOf(result);
+    expect(error.code).toBe('not-initialized');
+    expect(error.hint).toContain('ferry start');
+  });
+});
