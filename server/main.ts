@@ -7,7 +7,7 @@ import { AdminToken } from './auth/admin-token.js';
 import { ConfigError, loadConfig, type Config, type ConfigFlags } from './config.js';
 import { loadOrCreateIdentity } from './identity.js';
 import { createLogger, type Logger } from './log.js';
-import { homePaths, resolveHome, type HomePaths, type RuntimeInfo } from './protocol/home.js';
+import { homePaths, processAlive, resolveHome, type HomePaths, type RuntimeInfo } from './protocol/home.js';
 import { adminUrl } from './routes/system.js';
 import { closeDatabase, openDatabase } from './store/db.js';
 import { MigrationError, migrate } from './store/migrate.js';
@@ -57,14 +57,6 @@ export async function initHome(opts: { home?: string } = {}): Promise<{ home: st
   return { home, nodeId: identity.nodeId, name: config.name, fingerprint: identity.fingerprint, tokenFile: paths.token, created: identity.created || tokenCreated };
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 /**
  * One daemon per data dir: the pid file is created exclusively. A pid file whose process is gone
@@ -80,7 +72,7 @@ function claimPidFile(paths: HomePaths): void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const pid = Number(fs.readFileSync(paths.pid, 'utf8').trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
         throw new DaemonError('already-running', `a daemon (pid ${pid}) is already running for ${paths.home}: \`ferry stop\` it first, or use another FERRY_HOME`);
       }
       fs.rmSync(paths.pid, { force: true });

@@ -1,4 +1,3 @@
-import { createElement } from 'react';
 import type { Command } from 'commander';
 import { action, type CliContext } from '../command.js';
 import { checkConfig, checkDaemon, checkDatabase, checkDataDir, checkIdentity, checkNode, checkToken } from '../lib/doctor.js';
@@ -25,6 +24,7 @@ async function doctor(ctx: CliContext): Promise<number> {
     ctx.out.data({ ok, home: ctx.home, checks });
   } else if (ctx.out.interactive) {
     const { DoctorView } = await import('../views/DoctorView.js');
+    const { createElement } = await import('react');
     await ctx.out.view(createElement(DoctorView, { checks }));
   } else {
     const { doctorPlain } = await import('../views/DoctorView.js');

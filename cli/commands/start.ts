@@ -1,11 +1,10 @@
-import { createElement } from 'react';
 import type { Command } from 'commander';
 import { action, type CliContext } from '../command.js';
 import { CliError } from '../errors.js';
 import { collectKeyValue, int } from '../options.js';
 import { inspectDaemon } from '../lib/daemon.js';
 import { startDetached } from '../lib/detach.js';
-import type { StartedInfo } from '../views/DaemonStarted.js';
+import { adminUrl, startedLines, type StartedInfo } from '../views/started-lines.js';
 
 interface StartOptions {
   port?: number;
@@ -67,6 +66,7 @@ async function startInBackground(ctx: CliContext, opts: StartOptions): Promise<n
   }
   const { render } = await import('ink');
   const { DetachProgress } = await import('../views/DaemonStarted.js');
+  const { createElement } = await import('react');
   const ink = render(createElement(DetachProgress, { state: 'waiting' }), { patchConsole: false, exitOnCtrlC: false });
   try {
     const { pid, url } = await startDetached(ctx.paths, args);
@@ -82,10 +82,12 @@ async function startInBackground(ctx: CliContext, opts: StartOptions): Promise<n
 }
 
 async function printStarted(ctx: CliContext, info: StartedInfo): Promise<void> {
-  const { adminUrl, DaemonStarted, startedLines } = await import('../views/DaemonStarted.js');
   if (ctx.json) {
     ctx.out.data({ url: info.url, adminUrl: adminUrl(info.url), pid: info.pid, home: info.home, tokenPath: info.tokenPath });
   } else if (ctx.out.interactive) {
+    // Ink and React load only here: a daemon started in the background never carries them.
+    const { DaemonStarted } = await import('../views/DaemonStarted.js');
+    const { createElement } = await import('react');
     await ctx.out.view(createElement(DaemonStarted, { info }));
   } else {
     ctx.out.line(`Ferry daemon running${info.detached ? ' in the background' : ''}`);

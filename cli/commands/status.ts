@@ -1,4 +1,3 @@
-import { createElement } from 'react';
 import type { Command } from 'commander';
 import { action, type CliContext } from '../command.js';
 
@@ -16,7 +15,10 @@ async function status(ctx: CliContext): Promise<number> {
     return 0;
   }
   const { StatusView, statusPlain } = await import('../views/StatusView.js');
-  if (ctx.out.interactive) await ctx.out.view(createElement(StatusView, { status: s }));
+  if (ctx.out.interactive) {
+    const { createElement } = await import('react');
+    await ctx.out.view(createElement(StatusView, { status: s }));
+  }
   else for (const line of statusPlain(s)) ctx.out.line(line);
   return 0;
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { FerryClient } from '../../server/client/index.js';
 import { readRuntime } from '../../server/client/local.js';
 import type { Health } from '../../server/protocol/index.js';
-import type { HomePaths, RuntimeInfo } from '../../server/protocol/home.js';
+import { processAlive, type HomePaths, type RuntimeInfo } from '../../server/protocol/home.js';
 
 /** The pid in daemon.pid, or null when there is none (or it is garbage). */
 export function readPidFile(paths: HomePaths): number | null {
@@ -15,15 +15,8 @@ export function readPidFile(paths: HomePaths): number | null {
   return /^\d+$/.test(text) && Number(text) > 0 ? Number(text) : null;
 }
 
-/** Whether a process exists. EPERM means it does, owned by someone else. */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/** Whether a process exists (a zombie does not). */
+export const isAlive = processAlive;
 
 /** GET /health with a short deadline; null when nothing answers. */
 export async function probeHealth(url: string, timeoutMs = 2000): Promise<Health | null> {

@@ -1,26 +1,8 @@
 import { Box, Text } from 'ink';
 import { Spinner } from './Spinner.js';
+import { startedLines, type StartedInfo } from './started-lines.js';
 
-export interface StartedInfo {
-  url: string;
-  pid: number;
-  home: string;
-  tokenPath: string;
-  detached: boolean;
-}
-
-export const adminUrl = (url: string) => `${url.replace(/\/+$/, '')}/admin/`;
-
-/** Where the daemon is and how to get in: the same facts for the view and the plain lines. */
-export function startedLines(info: StartedInfo): [string, string][] {
-  return [
-    ['admin', adminUrl(info.url)],
-    ['api', info.url],
-    ['pid', String(info.pid)],
-    ['data dir', info.home],
-    ['token', `${info.tokenPath}  (print it with \`ferry key show\`)`],
-  ];
-}
+export type { StartedInfo } from './started-lines.js';
 
 export function DaemonStarted({ info }: { info: StartedInfo }) {
   return (

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -39,4 +40,22 @@ export interface RuntimeInfo {
   port: number;
   startedAt: string;
   version: string;
+}
+
+/**
+ * Whether a process is running. EPERM means it is (someone else's). A zombie has exited and only
+ * waits to be reaped (by its parent, or init for a detached daemon), so it counts as gone.
+ */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
+  } catch {
+    return true; // no /proc (macOS, Windows): signal 0 is the best answer there
+  }
 }
