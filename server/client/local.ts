@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { DEFAULT_PORT } from '../protocol/index.js';
+import { DEFAULT_PORT } from '../protocol/constants.js';
 import { homePaths, resolveHome, type RuntimeInfo } from '../protocol/home.js';
 import { FerryClient } from './index.js';
 import { FerryError } from './errors.js';

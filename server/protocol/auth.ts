@@ -1,10 +1,7 @@
 import { z } from 'zod';
 import { Timestamp } from './common.js';
 
-/** Name of the httpOnly session cookie the admin UI gets in exchange for the admin token. */
-export const SESSION_COOKIE = 'ferry_session';
-/** Header that must carry the CSRF token on state-changing requests made with the session cookie. */
-export const CSRF_HEADER = 'x-ferry-csrf';
+export { SESSION_COOKIE, CSRF_HEADER } from './constants.js';
 
 export const LoginRequest = z.strictObject({ token: z.string().min(1).max(512) });
 export type LoginRequest = z.infer<typeof LoginRequest>;

@@ -8,6 +8,4 @@ export * from './exec.js';
 export * from './audit.js';
 export * from './events.js';
 
-export const API_PREFIX = '/api/v1';
-/** Default local API port (FERRY_PORT overrides it). */
-export const DEFAULT_PORT = 7717;
+export * from './constants.js';

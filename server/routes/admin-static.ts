@@ -24,10 +24,11 @@ export function loadAdminBundle(dir: string): AdminBundle {
 
 /** The admin SPA at /admin: hashed assets cached for good, everything else falls back to index.html. */
 export function adminRoutes(bundle: AdminBundle): Router {
-  const r = Router();
+  // Strict: otherwise '/admin' also matches '/admin/' and the redirect below loops forever.
+  const r = Router({ strict: true });
   r.get('/', (_req, res) => res.redirect(302, '/admin/'));
   if (!bundle.built) {
-    r.get(['/admin', '/admin/*rest'], () => {
+    r.get(['/admin', '/admin/', '/admin/*rest'], () => {
       throw new ApiError('admin-not-built', 'the admin UI is not built in this install: run `npm run build:admin`');
     });
     return r;
@@ -47,7 +48,7 @@ export function adminRoutes(bundle: AdminBundle): Router {
     res.sendFile(path.join(bundle.dir, 'index.html'));
   };
   r.get('/admin', (_req, res) => res.redirect(301, '/admin/'));
-  r.get('/admin/*rest', (req, res, next) => {
+  r.get(['/admin/', '/admin/*rest'], (req, res, next) => {
     // A missing asset is a 404, not the app shell.
     if (/\.[a-z0-9]+$/i.test(req.path)) return next();
     sendIndex(req, res, next);

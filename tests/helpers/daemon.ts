@@ -10,8 +10,16 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const DAEMON_MAIN = path.join(ROOT, 'dist', 'server', 'main.js');
 export const CLI_MAIN = path.join(ROOT, 'dist', 'cli', 'main.js');
 
+const createdHomes: string[] = [];
+// Temp data dirs go when the test process does (a test may restart a daemon on the same one).
+process.once('exit', () => {
+  for (const dir of createdHomes) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 export function tempHome(prefix = 'ferry-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  createdHomes.push(dir);
+  return dir;
 }
 
 export interface SpawnedDaemon {
