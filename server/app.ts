@@ -107,14 +107,9 @@ export function createApp(deps: AppDeps): FerryApp {
   app.use((req, res, next) => {
     if (draining && req.path !== `${API_PREFIX}/health`) return next(new ApiError('draining', 'the daemon is shutting down; retry against it once it is back'));
     inFlight++;
-    let counted = true;
-    const done = () => {
-      if (!counted) return;
-      counted = false;
+    res.once('close', () => {
       if (--inFlight === 0) idle?.();
-    };
-    res.on('finish', done);
-    res.on('close', done);
+    });
     next();
   });
   app.use(
@@ -138,15 +133,15 @@ export function createApp(deps: AppDeps): FerryApp {
       strictTransportSecurity: false,
     }),
   );
-  app.use(API_PREFIX, authFailureLimiter(config.rateLimits));
   const jsonBody = jsonBodies(config.http.jsonLimitBytes);
+  const authFailure = authFailureLimiter(config.rateLimits);
 
   // ── public: the explicit list in routes/public.ts ──────────────────────────
-  app.use(API_PREFIX, publicRoutes({ jsonBody, isDraining: () => draining, adminToken: deps.adminToken, sessions, sessionTtlMs: config.session.ttlHours * 3600_000 }));
+  app.use(API_PREFIX, publicRoutes({ jsonBody, authFailure, isDraining: () => draining, adminToken: deps.adminToken, sessions, sessionTtlMs: config.session.ttlHours * 3600_000 }));
   app.use(adminRoutes(bundle));
 
   // ── everything below needs a principal; bodies are read only after auth ──
-  app.use(requireAuth({ adminToken: deps.adminToken, sessions }));
+  app.use(requireAuth({ adminToken: deps.adminToken, sessions, onFailure: authFailure }));
   app.use(API_PREFIX, jsonBody);
   const onRotated = (at: number) => {
     bus.publish('auth.token-rotated', { rotatedAt: new Date(at).toISOString() });

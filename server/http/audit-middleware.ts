@@ -6,11 +6,9 @@ import { describeAction } from './context.js';
 export function auditRequests(audit: AuditService): RequestHandler {
   return (req, res, next) => {
     const started = performance.now();
-    let done = false;
-    const record = () => {
-      if (done) return;
-      done = true;
-      const status = res.writableFinished ? res.statusCode : res.headersSent ? res.statusCode : 499;
+    // 'close' always comes, after 'finish' for a complete response, alone for an aborted one.
+    res.once('close', () => {
+      const status = res.writableFinished || res.headersSent ? res.statusCode : 499;
       audit.record({
         principal: req.principal?.id ?? 'anonymous',
         action: describeAction(req),
@@ -19,11 +17,9 @@ export function auditRequests(audit: AuditService): RequestHandler {
         status,
         code: (res.locals.errorCode as string | undefined) ?? null,
         duration_ms: Math.round((performance.now() - started) * 100) / 100,
-        ip: req.ip ?? null,
+        ip: req.socket.remoteAddress ?? null,
       });
-    };
-    res.on('finish', record);
-    res.on('close', record);
+    });
     next();
   };
 }

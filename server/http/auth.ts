@@ -48,13 +48,18 @@ export function authenticate(deps: AuthDeps, req: Pick<Request, 'headers' | 'met
   return undefined;
 }
 
-/** Everything mounted after this needs a principal. Public routes are mounted before it. */
-export function requireAuth(deps: AuthDeps): RequestHandler {
-  return (req, _res, next) => {
+/**
+ * Everything mounted after this needs a principal. Public routes are mounted before it.
+ * A failure goes through `onFailure` (the failed-auth rate limiter) before it is answered.
+ */
+export function requireAuth(deps: AuthDeps & { onFailure: RequestHandler }): RequestHandler {
+  return (req, res, next) => {
     const p = authenticate(deps, req);
-    if (p instanceof ApiError) return next(p);
-    if (!p) return next(new ApiError('unauthorized', 'authentication required: send `Authorization: Bearer <token>` (the token is in $FERRY_HOME/admin.token)'));
-    req.principal = p;
-    next();
+    if (p && !(p instanceof ApiError)) {
+      req.principal = p;
+      return next();
+    }
+    const err = p ?? new ApiError('unauthorized', 'authentication required: send `Authorization: Bearer <token>` (the token is in $FERRY_HOME/admin.token)');
+    void deps.onFailure(req, res, () => next(err));
   };
 }

@@ -17,20 +17,24 @@ function tooMany(what: string): RequestHandler {
 
 /** Per-category limits, per principal (per address when there is none yet). */
 export function categoryLimiter(category: RateCategory, cfg: Config['rateLimits']): RequestHandler {
-  return rateLimit({
+  const limiter = rateLimit({
     windowMs: cfg.windowMs,
     limit: cfg[category],
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    skip: (req) => req.principal?.kind === 'local' && !cfg.applyToLocal,
     keyGenerator: (req) => req.principal?.id ?? clientIp(req),
     handler: tooMany(`${category} requests`),
   });
+  if (cfg.applyToLocal) return limiter;
+  // The local admin is not throttled: decide that before the limiter's (async) bookkeeping.
+  return (req, res, next) => (req.principal?.kind === 'local' ? next() : limiter(req, res, next));
 }
 
 /**
- * Failed authentication, per client address: only 401s count, so a working client is never
- * slowed, and guessing the token gets nowhere.
+ * Failed authentication, per client address. It is run only when authentication FAILS: each
+ * failure counts, and past the limit the answer is 429 instead of 401, so guessing slows to a
+ * crawl (the token is 256 random bits: it cannot be guessed anyway). A valid credential is never
+ * refused, so a local process that spams wrong tokens cannot lock the real admin out.
  */
 export function authFailureLimiter(cfg: Config['rateLimits']): RequestHandler {
   return rateLimit({
@@ -38,10 +42,6 @@ export function authFailureLimiter(cfg: Config['rateLimits']): RequestHandler {
     limit: cfg.authFailures,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    skipSuccessfulRequests: true,
-    // Health carries no credential: a locked-out address must not make probes fail.
-    skip: (req) => req.path === '/health',
-    requestWasSuccessful: (_req, res) => res.statusCode !== 401,
     keyGenerator: clientIp,
     handler: tooMany('failed authentication attempts'),
   });

@@ -81,7 +81,10 @@ export function attachSocket(
     });
   });
 
-  const off = deps.bus.subscribe((e) => io.to(e.topic).emit('event', e));
+  // Encoding a packet for an empty room is wasted work on every write: skip it.
+  const off = deps.bus.subscribe((e) => {
+    if (io.sockets.adapter.rooms.get(e.topic)?.size) io.to(e.topic).emit('event', e);
+  });
   io.engine.on('close', off);
   return io;
 }

@@ -18,7 +18,7 @@ export const PUBLIC_ROUTES: readonly (readonly [method: string, path: string])[]
   ['GET', '/admin/*'],
 ];
 
-export function publicRoutes(deps: { jsonBody: RequestHandler[]; isDraining: () => boolean; adminToken: AdminToken; sessions: SessionStore; sessionTtlMs: number }): Router {
+export function publicRoutes(deps: { jsonBody: RequestHandler[]; authFailure: RequestHandler; isDraining: () => boolean; adminToken: AdminToken; sessions: SessionStore; sessionTtlMs: number }): Router {
   const r = Router();
 
   r.get('/health', (req, res) => {
@@ -28,10 +28,13 @@ export function publicRoutes(deps: { jsonBody: RequestHandler[]; isDraining: () 
   });
 
   // Log in to the admin UI: the token is exchanged for an httpOnly, SameSite=Strict cookie.
-  r.post('/auth/session', ...deps.jsonBody, (req, res) => {
+  r.post('/auth/session', ...deps.jsonBody, (req, res, next) => {
     req.audit = { action: 'auth.login' };
     const { token } = parseBody(LoginRequest, req);
-    if (!deps.adminToken.verify(token)) throw new ApiError('unauthorized', 'that is not the admin token: copy it from `ferry key show` or $FERRY_HOME/admin.token');
+    if (!deps.adminToken.verify(token)) {
+      const err = new ApiError('unauthorized', 'that is not the admin token: copy it from `ferry key show` or $FERRY_HOME/admin.token');
+      return void deps.authFailure(req, res, () => next(err));
+    }
     const { id, session } = deps.sessions.create();
     res.cookie(SESSION_COOKIE, id, {
       httpOnly: true,

@@ -8,7 +8,7 @@ import type { Identity, Status } from '../protocol/index.js';
 import type { ContextService } from '../services/context.js';
 import type { ExecService } from '../services/exec/service.js';
 import type { DB } from '../store/db.js';
-import { schemaVersion } from '../store/migrate.js';
+import { schemaVersionReader } from '../store/migrate.js';
 import { VERSION } from '../version.js';
 
 export interface SystemDeps {
@@ -38,6 +38,7 @@ export function adminUrl(host: string, port: number): string {
 
 export function systemRoutes(deps: SystemDeps): Router {
   const r = Router();
+  const schemaVersion = schemaVersionReader(deps.db);
 
   r.get('/identity', (req, res) => {
     req.audit = { action: 'identity' };
@@ -68,7 +69,7 @@ export function systemRoutes(deps: SystemDeps): Router {
       draining: deps.isDraining(),
       jobs: { running: deps.exec.runningCount, maxConcurrent: deps.config.exec.maxConcurrent },
       context: { entries: deps.context.count(), maxEntries: deps.config.context.maxEntries },
-      db: { schemaVersion: schemaVersion(deps.db), sizeBytes: fileSize(deps.paths.db) + fileSize(`${deps.paths.db}-wal`) },
+      db: { schemaVersion: schemaVersion(), sizeBytes: fileSize(deps.paths.db) + fileSize(`${deps.paths.db}-wal`) },
       runtime: { node: process.version, platform: process.platform, arch: process.arch, rssBytes: process.memoryUsage.rss() },
     };
     res.json(body);

@@ -26,7 +26,7 @@ export interface JobRow {
   pid_start: string | null;
 }
 
-export type NewJob = Pick<JobRow, 'id' | 'argv' | 'shell' | 'cwd' | 'env_keys' | 'principal' | 'timeout_ms' | 'created_at'>;
+export type NewJob = Pick<JobRow, 'id' | 'argv' | 'shell' | 'cwd' | 'env_keys' | 'principal' | 'timeout_ms' | 'created_at' | 'pid' | 'pid_start'>;
 export type JobEnd = Pick<
   JobRow,
   'id' | 'pid' | 'pid_start' | 'status' | 'exit_code' | 'signal' | 'ended_at' | 'stdout' | 'stderr' | 'stdout_truncated' | 'stderr_truncated' | 'error_code' | 'error_message'
@@ -59,19 +59,18 @@ export function toJob(r: JobRow): Job {
 const SUMMARY_COLS = 'pid, pid_start, seq, id, argv, shell, cwd, env_keys, principal, status, exit_code, signal, timeout_ms, created_at, ended_at, error_code, error_message';
 
 export class JobStore {
-  private readonly s: Record<'insert' | 'finish' | 'get' | 'list' | 'markLost' | 'setPid' | 'orphans', Statement>;
+  private readonly s: Record<'insert' | 'finish' | 'get' | 'list' | 'markLost' | 'orphans', Statement>;
 
-  constructor(db: DB) {
+  constructor(private readonly db: DB) {
     this.s = {
-      insert: db.prepare(`INSERT INTO jobs (id, argv, shell, cwd, env_keys, principal, status, timeout_ms, created_at)
-        VALUES (@id, @argv, @shell, @cwd, @env_keys, @principal, 'running', @timeout_ms, @created_at) RETURNING *`),
+      insert: db.prepare(`INSERT INTO jobs (id, argv, shell, cwd, env_keys, principal, status, timeout_ms, created_at, pid, pid_start)
+        VALUES (@id, @argv, @shell, @cwd, @env_keys, @principal, 'running', @timeout_ms, @created_at, @pid, @pid_start) RETURNING *`),
       finish: db.prepare(`UPDATE jobs SET status = @status, exit_code = @exit_code, signal = @signal, ended_at = @ended_at,
         stdout = @stdout, stderr = @stderr, stdout_truncated = @stdout_truncated, stderr_truncated = @stderr_truncated,
         error_code = @error_code, error_message = @error_message, pid = @pid, pid_start = @pid_start WHERE id = @id RETURNING *`),
       get: db.prepare('SELECT * FROM jobs WHERE id = ?'),
       list: db.prepare(`SELECT ${SUMMARY_COLS}, '' AS stdout, '' AS stderr, 0 AS stdout_truncated, 0 AS stderr_truncated FROM jobs
         WHERE (@status IS NULL OR status = @status) AND seq < @before ORDER BY seq DESC LIMIT @limit`),
-      setPid: db.prepare('UPDATE jobs SET pid = ?, pid_start = ? WHERE id = ?'),
       orphans: db.prepare("SELECT id, pid, pid_start FROM jobs WHERE status = 'running' AND pid IS NOT NULL"),
       markLost: db.prepare(`UPDATE jobs SET status = 'lost', ended_at = @now, error_code = 'daemon-stopped',
         error_message = 'the daemon stopped while this job ran; its output was not saved', pid = NULL, pid_start = NULL
@@ -91,8 +90,8 @@ export class JobStore {
   list(status: JobStatus | null, before: number, limit: number): JobRow[] {
     return this.s.list.all({ status, before, limit }) as JobRow[];
   }
-  setPid(id: string, pid: number, start: string | null): void {
-    this.s.setPid.run(pid, start, id);
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
   }
   /** Jobs a crashed daemon left running, with the process group each one had. */
   orphans(): { id: string; pid: number; pid_start: string | null }[] {

@@ -36,6 +36,12 @@ export function schemaVersion(db: DB): number {
   return row.v ?? 0;
 }
 
+/** The schema version of a migrated database, read with one statement prepared once. */
+export function schemaVersionReader(db: DB): () => number {
+  const stmt = db.prepare('SELECT max(version) AS v FROM schema_migrations');
+  return () => (stmt.get() as { v: number | null }).v ?? 0;
+}
+
 /**
  * Bring the database to the newest schema. All pending migrations run in ONE transaction: an
  * upgrade either happens completely or not at all. A database newer than this code is refused,

@@ -6,7 +6,7 @@ import type { Config } from '../../config.js';
 import type { EventBus } from '../../events/bus.js';
 import { ApiError } from '../../http/errors.js';
 import type { Logger } from '../../log.js';
-import type { ExecRequest, Job, JobPage, JobStatus, OutputStream } from '../../protocol/index.js';
+import type { ExecRequest, FerryEvent, Job, JobPage, JobStatus, OutputStream } from '../../protocol/index.js';
 import { toJob, toSummary, type JobRow, type JobStore } from '../../store/job-store.js';
 import type { Clock } from '../clock.js';
 import { Capture } from './capture.js';
@@ -95,17 +95,6 @@ export class ExecService {
     const env = { ...process.env, ...req.env };
     const [file, args] = req.argv ? [resolveProgram(req.argv[0]!, cwd, env.PATH), req.argv.slice(1)] : ['/bin/sh', ['-c', req.shell!]];
 
-    const row = this.store.insert({
-      id: crypto.randomBytes(8).toString('hex'),
-      argv: req.argv ? JSON.stringify(req.argv) : null,
-      shell: req.shell ?? null,
-      cwd,
-      env_keys: JSON.stringify(Object.keys(req.env ?? {})),
-      principal,
-      timeout_ms: timeoutMs,
-      created_at: this.clock.now(),
-    });
-
     const child = spawn(file, args, {
       cwd,
       env,
@@ -115,7 +104,24 @@ export class ExecService {
       argv0: req.argv?.[0],
       windowsHide: true,
     });
-    if (child.pid !== undefined) this.store.setPid(row.id, child.pid, processStartTime(child.pid));
+    // The row (with the pid, so a crash cannot orphan the process unnoticed) and its event: one commit.
+    let started!: FerryEvent;
+    const row = this.store.transaction(() => {
+      const inserted = this.store.insert({
+        id: crypto.randomBytes(8).toString('hex'),
+        argv: req.argv ? JSON.stringify(req.argv) : null,
+        shell: req.shell ?? null,
+        cwd,
+        env_keys: JSON.stringify(Object.keys(req.env ?? {})),
+        principal,
+        timeout_ms: timeoutMs,
+        created_at: this.clock.now(),
+        pid: child.pid ?? null,
+        pid_start: child.pid === undefined ? null : processStartTime(child.pid),
+      });
+      started = this.bus.record('job.started', { job: toSummary(inserted) });
+      return inserted;
+    });
     let resolveDone!: (j: Job) => void;
     const r: Running = {
       row,
@@ -145,9 +151,8 @@ export class ExecService {
     child.on('close', () => this.finish(r, resolveDone));
     r.timers.push(setTimeout(() => this.stop(r, 'timed-out'), timeoutMs));
 
-    const job = this.view(r);
-    this.bus.publish('job.started', { job: toSummary(row) });
-    return { job, done: r.done };
+    this.bus.dispatch(started);
+    return { job: this.view(r), done: r.done };
   }
 
   private scheduleFlush(r: Running) {
@@ -187,7 +192,9 @@ export class ExecService {
     } else {
       status = code === 0 ? 'succeeded' : 'failed';
     }
-    const row = this.store.finish({
+    let finished!: FerryEvent;
+    const row = this.store.transaction(() => {
+      const ended = this.store.finish({
       id: r.row.id,
       pid: null,
       pid_start: null,
@@ -201,10 +208,13 @@ export class ExecService {
       stderr_truncated: r.out.stderr.truncated ? 1 : 0,
       error_code: error?.code ?? null,
       error_message: error?.message ?? null,
+      });
+      const { stdout: _o, stderr: _e, ...withoutOutput } = toJob(ended);
+      finished = this.bus.record('job.finished', { job: withoutOutput });
+      return ended;
     });
+    this.bus.dispatch(finished);
     const job = toJob(row);
-    const { stdout: _o, stderr: _e, ...withoutOutput } = job;
-    this.bus.publish('job.finished', { job: withoutOutput });
     for (const l of r.listeners) l({ type: 'exit', job });
     r.listeners.clear();
     resolve(job);
