@@ -106,7 +106,7 @@ export const context: Bench = {
       'latency is left out of the table: under a closed loop it is throughput in disguise, and autocannon keeps whole milliseconds (the bare server answers in less than one); the JSON has it',
       `${CONNECTIONS} keep-alive connections, ${ctx.quick ? 1 : 5} s per run, 2 runs per server (order bare, express, ferry, ferry, express, bare) after a warm-up; fresh servers per operation`,
       '"Express ref." is Express 5 with the daemon\'s app settings and JSON parser around the same SQL: bare → Express is the framework\'s cost, Express → ferry is Ferry\'s own middleware',
-      'per request the daemon also does: Host-header check, audit record (batched SQLite insert per event-loop turn), drain accounting, helmet (11 security headers), auth-failure rate limiter, bearer token SHA-256 + timingSafeEqual, Express routing through about a dozen middleware layers and routers, the context rate limiter (skipped for the local admin), zod validation of key and body, and on PUT an events row in the same transaction + dispatch to listeners',
+      'per request the daemon also does: Host-header check, audit record (batched SQLite insert per event-loop turn), drain accounting, helmet (11 security headers), bearer token SHA-256 + timingSafeEqual, Express routing through about a dozen middleware layers and routers, the context rate limiter (skipped for the local admin), zod validation of key and body, and on PUT an events row in the same transaction + dispatch to listeners',
     );
     const profiles = [measured.get.profile, measured.put.profile].filter((p): p is ProfileSummary => p !== undefined);
     return {

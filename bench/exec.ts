@@ -88,7 +88,7 @@ export const exec: Bench = {
       notes: [
         `daemon CPU per exec: ${Math.round(value.daemonCpuUsPerExec)} µs (its own share: the child's time is not counted)`,
         `fork() copies the spawning process's page tables, so spawn() slows as that process grows: RSS at the end was daemon ${mb(value.rssMb.daemon)}, minimal spawner ${mb(value.rssMb.spawner)}, bench process ${mb(value.rssMb.bench)}`,
-        'the daemon also: answers HTTP (keep-alive, JSON), checks Host and the bearer token, validates with zod, realpaths the cwd and finds the program on PATH itself, copies the environment, spawns detached (its own process group) with a timeout timer, reads the child\'s start time from /proc, writes the job row three times (insert, pid, result), records job.started / job.output / job.finished events, and audits the request',
+        'the daemon also: answers HTTP (keep-alive, JSON), checks Host and the bearer token, validates with zod, realpaths the cwd and finds the program on PATH itself, copies the environment, spawns detached (its own process group) with a timeout timer, reads the child\'s start time from /proc, commits the job row with its pid and job.started in one transaction, job.output events as output comes, the result with job.finished in another, and audits the request',
       ],
       details: { warmup, count, ferry, bare, local, rssMb: value.rssMb, daemonCpuUsPerExec: value.daemonCpuUsPerExec, samplesMs: { ferry: value.ferry, bare: value.bare, local: value.local } },
       profiles: profile ? [profile] : [],
