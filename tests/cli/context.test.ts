@@ -1,28 +1,20 @@
-import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ContextDeleted, ContextEntry, ContextPage } from '../../server/protocol/index.js';
-import { spawnDaemon, type SpawnedDaemon } from '../helpers/daemon.js';
+import { useDaemon } from '../helpers/daemon.js';
 import { ferry, json } from './run.js';
 
 type ErrorOut = { error: { code: string; message: string; details?: Record<string, unknown> } };
 
 describe('ferry context', () => {
-  let d: SpawnedDaemon;
-  const run = (args: string[], input?: string) => ferry(args, { home: d.home, ...(input !== undefined && { input }) });
+  const d = useDaemon();
+  const run = (args: string[], input?: string) => ferry(args, { home: d().home, ...(input !== undefined && { input }) });
 
-  beforeAll(async () => {
-    d = await spawnDaemon();
-  });
-  afterAll(async () => {
-    await d.stop();
-    fs.rmSync(d.home, { recursive: true, force: true });
-  });
 
   it('set stores JSON when the value parses as JSON and a string otherwise; get prints it back', async () => {
     const set = await run(['context', 'set', 'build/status', '{"ok":true,"n":3}', '--json']);
     expect(set.code, set.stderr).toBe(0);
     expect(json<ContextEntry>(set)).toMatchObject({ key: 'build/status', value: { ok: true, n: 3 }, version: 1 });
-    expect((await d.client.contextGet('build/status')).value).toEqual({ ok: true, n: 3 });
+    expect((await d().client.contextGet('build/status')).value).toEqual({ ok: true, n: 3 });
 
     expect(json<ContextEntry>(await run(['context', 'set', 'greeting', 'hello there', '--json'])).value).toBe('hello there');
     expect(json<ContextEntry>(await run(['context', 'set', 'forced', '42', '--string', '--json'])).value).toBe('42');
@@ -49,7 +41,7 @@ describe('ferry context', () => {
     const stale = await run(['context', 'set', 'cas', '3', '--if-version', '1', '--json']);
     expect(stale.code).toBe(1);
     expect(json<ErrorOut>(stale).error.code).toBe('version-conflict');
-    expect((await d.client.contextGet('cas')).value).toBe(2);
+    expect((await d().client.contextGet('cas')).value).toBe(2);
 
     const human = await run(['context', 'set', 'cas', '3', '--if-version', '1']);
     expect(human.code).toBe(1);
@@ -58,7 +50,7 @@ describe('ferry context', () => {
   });
 
   it('list pages with --limit and follows every page with --all', async () => {
-    for (const k of ['p/a', 'p/b', 'p/c']) await d.client.contextPut(k, { value: k });
+    for (const k of ['p/a', 'p/b', 'p/c']) await d().client.contextPut(k, { value: k });
     const first = json<ContextPage>(await run(['context', 'list', '--prefix', 'p/', '--limit', '2', '--json']));
     expect(first.items.map((e) => e.key)).toEqual(['p/a', 'p/b']);
     expect(first.nextCursor).not.toBeNull();
@@ -72,7 +64,7 @@ describe('ferry context', () => {
   });
 
   it('delete removes a key; a missing key is key-not-found (exit 1)', async () => {
-    await d.client.contextPut('doomed', { value: 1 });
+    await d().client.contextPut('doomed', { value: 1 });
     const del = await run(['context', 'delete', 'doomed', '--json']);
     expect(del.code).toBe(0);
     expect(json<ContextDeleted>(del)).toMatchObject({ key: 'doomed', deleted: true });
@@ -86,6 +78,6 @@ describe('ferry context', () => {
     const res = await run(['context', 'set', 'k', 'v', '--ttl', 'soon', '--json']);
     expect(res.code).toBe(2);
     expect(json<ErrorOut>(res).error.code).toBe('usage-error');
-    await expect(d.client.contextGet('k')).rejects.toMatchObject({ code: 'key-not-found' });
+    await expect(d().client.contextGet('k')).rejects.toMatchObject({ code: 'key-not-found' });
   });
 });

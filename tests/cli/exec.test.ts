@@ -1,21 +1,13 @@
-import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Job } from '../../server/protocol/index.js';
-import { spawnDaemon, type SpawnedDaemon } from '../helpers/daemon.js';
+import { useDaemon } from '../helpers/daemon.js';
 import { waitFor } from '../helpers/proc.js';
 import { ferry, json, spawnFerry } from './run.js';
 
 describe('ferry exec', () => {
-  let d: SpawnedDaemon;
-  const run = (args: string[], input?: string) => ferry(args, { home: d.home, ...(input !== undefined && { input }) });
+  const d = useDaemon();
+  const run = (args: string[], input?: string) => ferry(args, { home: d().home, ...(input !== undefined && { input }) });
 
-  beforeAll(async () => {
-    d = await spawnDaemon();
-  });
-  afterAll(async () => {
-    await d.stop();
-    fs.rmSync(d.home, { recursive: true, force: true });
-  });
 
   it('streams the command\'s stdout and stderr to its own and exits 0', async () => {
     const res = await run(['exec', '--', 'echo', 'hi']);
@@ -62,7 +54,7 @@ describe('ferry exec', () => {
   });
 
   it('Ctrl-C cancels the job on the daemon and exits 130', async () => {
-    const child = spawnFerry(['exec', '--', 'sh', '-c', 'echo started; sleep 30'], { home: d.home });
+    const child = spawnFerry(['exec', '--', 'sh', '-c', 'echo started; sleep 30'], { home: d().home });
     child.stdin!.end();
     let out = '';
     child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
@@ -70,7 +62,7 @@ describe('ferry exec', () => {
     await waitFor(() => out.includes('started'), 10_000, 'the job to start');
     child.kill('SIGINT');
     expect(await exited).toBe(130);
-    const { items } = await d.client.jobs({ limit: 1 });
+    const { items } = await d().client.jobs({ limit: 1 });
     expect(items[0]).toMatchObject({ argv: ['sh', '-c', 'echo started; sleep 30'], status: 'canceled' });
   });
 
@@ -78,7 +70,7 @@ describe('ferry exec', () => {
     const res = await run(['exec', '--detach', '--', 'sh', '-c', 'echo later']);
     expect(res.code).toBe(0);
     const id = res.stdout.trim();
-    await waitFor(async () => (await d.client.job(id)).status !== 'running', 10_000, 'the job to end');
+    await waitFor(async () => (await d().client.job(id)).status !== 'running', 10_000, 'the job to end');
     const show = await run(['jobs', 'show', id, '--json']);
     expect(json<Job>(show)).toMatchObject({ id, status: 'succeeded', stdout: 'later\n' });
     const list = await run(['jobs', '--json', '--limit', '50']);

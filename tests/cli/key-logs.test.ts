@@ -1,43 +1,36 @@
 import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FerryClient } from '../../server/client/index.js';
 import { homePaths } from '../../server/protocol/home.js';
-import { spawnDaemon, type SpawnedDaemon } from '../helpers/daemon.js';
+import { useDaemon } from '../helpers/daemon.js';
 import { waitFor } from '../helpers/proc.js';
 import { ferry, json, spawnFerry } from './run.js';
 
 describe('ferry key and ferry logs', () => {
-  let d: SpawnedDaemon;
-  const run = (args: string[]) => ferry(args, { home: d.home });
+  const d = useDaemon();
+  const run = (args: string[]) => ferry(args, { home: d().home });
 
-  beforeAll(async () => {
-    d = await spawnDaemon();
-  });
-  afterAll(async () => {
-    await d.stop();
-    fs.rmSync(d.home, { recursive: true, force: true });
-  });
 
   it('key show prints the token on stdout alone, and warns on stderr', async () => {
     const res = await run(['key', 'show']);
     expect(res.code).toBe(0);
-    expect(res.stdout).toBe(`${d.token}\n`);
+    expect(res.stdout).toBe(`${d().token}\n`);
     expect(res.stderr).toContain('full control');
-    expect(json(await run(['key', 'show', '--json']))).toEqual({ token: d.token, path: homePaths(d.home).token });
+    expect(json(await run(['key', 'show', '--json']))).toEqual({ token: d().token, path: homePaths(d().home).token });
   });
 
   it('key rotate replaces the token: the file changes, the old token is refused, the new one works', async () => {
     const res = await run(['key', 'rotate', '--json']);
     expect(res.code, res.stderr).toBe(0);
     const out = json<{ rotatedAt: string; path: string; token?: string }>(res);
-    expect(out.path).toBe(homePaths(d.home).token);
+    expect(out.path).toBe(homePaths(d().home).token);
     expect(out.token).toBeUndefined(); // only with --show
-    expect(res.stdout).not.toContain(d.token);
+    expect(res.stdout).not.toContain(d().token);
 
     const fresh = fs.readFileSync(out.path, 'utf8').trim();
-    expect(fresh).not.toBe(d.token);
-    await expect(new FerryClient({ baseUrl: d.url, token: d.token }).identity()).rejects.toMatchObject({ code: 'unauthorized' });
-    await expect(new FerryClient({ baseUrl: d.url, token: fresh }).identity()).resolves.toMatchObject({ nodeId: expect.any(String) });
+    expect(fresh).not.toBe(d().token);
+    await expect(new FerryClient({ baseUrl: d().url, token: d().token }).identity()).rejects.toMatchObject({ code: 'unauthorized' });
+    await expect(new FerryClient({ baseUrl: d().url, token: fresh }).identity()).resolves.toMatchObject({ nodeId: expect.any(String) });
     // and the CLI itself keeps working, reading the new file
     expect((await run(['status', '--json'])).code).toBe(0);
 
@@ -61,7 +54,7 @@ describe('ferry key and ferry logs', () => {
   });
 
   it('logs -f prints lines appended later, until interrupted', async () => {
-    const child = spawnFerry(['logs', '-n', '0', '-f', '--json'], { home: d.home });
+    const child = spawnFerry(['logs', '-n', '0', '-f', '--json'], { home: d().home });
     child.stdin!.end();
     let out = '';
     child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
@@ -70,7 +63,7 @@ describe('ferry key and ferry logs', () => {
     // Keep appending until the follower has picked it up: it may not have opened the file yet.
     await waitFor(
       () => {
-        fs.appendFileSync(homePaths(d.home).log, `${marker}\n`);
+        fs.appendFileSync(homePaths(d().home).log, `${marker}\n`);
         return out.includes('appended-by-test');
       },
       10_000,
@@ -81,7 +74,7 @@ describe('ferry key and ferry logs', () => {
   });
 
   it('logs for a data dir that has never run a daemon: log-not-found, exit 1', async () => {
-    const empty = fs.mkdtempSync(`${d.home}-empty`);
+    const empty = fs.mkdtempSync(`${d().home}-empty`);
     try {
       const res = await ferry(['logs', '--json'], { home: empty });
       expect(res.code).toBe(1);

@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SpawnedDaemon, spawnDaemon } from '../helpers/daemon.js';
+import { describe, expect, it } from 'vitest';
+import { useDaemon } from '../helpers/daemon.js';
 import { REPO } from './units.js';
 
 const PROBE = path.join(REPO, 'deploy/docker/healthcheck.mjs');
@@ -35,17 +34,10 @@ function closedPort(): Promise<number> {
 }
 
 describe('docker health probe (deploy/docker/healthcheck.mjs)', () => {
-  let daemon: SpawnedDaemon;
-  beforeAll(async () => {
-    daemon = await spawnDaemon();
-  });
-  afterAll(async () => {
-    await daemon?.stop();
-    if (daemon) fs.rmSync(daemon.home, { recursive: true, force: true });
-  });
+  const daemon = useDaemon();
 
   it('reports healthy (exit 0) for a running daemon on FERRY_PORT', async () => {
-    const r = await probe(String(daemon.port));
+    const r = await probe(String(daemon().port));
     expect(r).toEqual({ code: 0, stderr: '' });
   });
 

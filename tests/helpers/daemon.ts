@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 import { FerryClient } from '../../server/client/index.js';
 import type { RuntimeInfo } from '../../server/protocol/home.js';
 
@@ -106,5 +107,23 @@ export async function spawnDaemon(opts: SpawnOptions = {}): Promise<SpawnedDaemo
       proc.kill('SIGKILL');
       await exited;
     },
+  };
+}
+
+/**
+ * One spawned daemon for the tests of a describe block (or file): started before them, stopped
+ * after. Returns a getter, because the daemon exists only once `beforeAll` has run.
+ */
+export function useDaemon(opts: SpawnOptions = {}): () => SpawnedDaemon {
+  let daemon: SpawnedDaemon | undefined;
+  beforeAll(async () => {
+    daemon = await spawnDaemon(opts);
+  });
+  afterAll(async () => {
+    await daemon?.stop();
+  });
+  return () => {
+    if (!daemon) throw new Error('the daemon is not started: call useDaemon() at the top of a describe block');
+    return daemon;
   };
 }

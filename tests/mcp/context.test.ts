@@ -1,20 +1,14 @@
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContextEntry } from '../../server/protocol/index.js';
-import { spawnDaemon } from '../helpers/daemon.js';
+import { useDaemon } from '../helpers/daemon.js';
 import { connectMcp, errorOf, structured, textOf, type Connected } from './connect.js';
 
-let daemon: Awaited<ReturnType<typeof spawnDaemon>>;
+const daemon = useDaemon();
 let c: Connected;
 beforeAll(async () => {
-  daemon = await spawnDaemon();
-  c = await connectMcp(daemon.client);
+  c = await connectMcp(daemon().client);
 });
-afterAll(async () => {
-  await c?.close();
-  await daemon?.stop();
-  if (daemon) fs.rmSync(daemon.home, { recursive: true, force: true });
-});
+afterAll(() => c?.close());
 
 const call = (name: string, args: Record<string, unknown>) => c.mcp.callTool({ name, arguments: args });
 
@@ -104,6 +98,6 @@ describe('context tools', () => {
     expect(content.mimeType).toBe('application/json');
     const status = JSON.parse(content.text) as { nodeId: string; listen: { port: number } };
     expect(status.nodeId).toEqual(expect.any(String));
-    expect(daemon.url).toContain(`:${status.listen.port}`);
+    expect(daemon().url).toContain(`:${status.listen.port}`);
   });
 });

@@ -1,22 +1,16 @@
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Progress } from '@modelcontextprotocol/sdk/types.js';
 import type { FerryClient } from '../../server/client/index.js';
 import type { Job } from '../../server/protocol/index.js';
-import { spawnDaemon } from '../helpers/daemon.js';
+import { useDaemon } from '../helpers/daemon.js';
 import { connectMcp, errorOf, structured, textOf, type Connected } from './connect.js';
 
-let daemon: Awaited<ReturnType<typeof spawnDaemon>>;
+const daemon = useDaemon();
 let c: Connected;
 beforeAll(async () => {
-  daemon = await spawnDaemon();
-  c = await connectMcp(daemon.client);
+  c = await connectMcp(daemon().client);
 });
-afterAll(async () => {
-  await c?.close();
-  await daemon?.stop();
-  if (daemon) fs.rmSync(daemon.home, { recursive: true, force: true });
-});
+afterAll(() => c?.close());
 
 const call = (name: string, args: Record<string, unknown>) => c.mcp.callTool({ name, arguments: args });
 const jobOf = (result: unknown) => structured<{ job: Job }>(result).job;
@@ -80,11 +74,11 @@ describe('ferry_execute', () => {
     ['the internal wait flag', { argv: ['true'], wait: true }],
     ['a bad environment variable name', { argv: ['true'], env: { 'A-B': 'x' } }],
   ])('refuses %s before anything runs', async (_what, args) => {
-    const before = (await daemon.client.jobs({ limit: 500 })).items.length;
+    const before = (await daemon().client.jobs({ limit: 500 })).items.length;
     const result = await call('ferry_execute', args);
     expect(result.isError).toBe(true);
     expect(textOf(result)).toMatch(/invalid arguments/i);
-    expect((await daemon.client.jobs({ limit: 500 })).items.length).toBe(before);
+    expect((await daemon().client.jobs({ limit: 500 })).items.length).toBe(before);
   });
 
   it('cancels the job when the call is cancelled', async () => {
@@ -99,7 +93,7 @@ describe('ferry_execute', () => {
     });
     await expect(pending).rejects.toThrow();
     expect(id).toBeDefined();
-    const job = await finalState(daemon.client, id!);
+    const job = await finalState(daemon().client, id!);
     expect(job.status).toBe('canceled');
   });
 });
@@ -117,11 +111,11 @@ describe('job tools', () => {
   });
 
   it('cancels a running job by id, and says job-not-running once it has ended', async () => {
-    const started = await daemon.client.exec({ argv: ['sleep', '60'], wait: false });
+    const started = await daemon().client.exec({ argv: ['sleep', '60'], wait: false });
     const canceled = await call('ferry_cancel_job', { id: started.id });
     expect(canceled.isError).toBeFalsy();
     expect(jobOf(canceled).id).toBe(started.id);
-    expect((await finalState(daemon.client, started.id)).status).toBe('canceled');
+    expect((await finalState(daemon().client, started.id)).status).toBe('canceled');
 
     const again = await call('ferry_cancel_job', { id: started.id });
     expect(errorOf(again).code).toBe('job-not-running');
