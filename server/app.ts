@@ -30,6 +30,9 @@ import { AuditService } from './services/audit.js';
 import { systemClock, type Clock } from './services/clock.js';
 import { ContextService } from './services/context.js';
 import { ExecService } from './services/exec/service.js';
+import { createPeers, type Peers } from './peers/index.js';
+import type { PolicyService } from './policy/service.js';
+import { peerControlRoutes } from './routes/peers.js';
 import { AuditStore } from './store/audit-store.js';
 import { ContextStore } from './store/context-store.js';
 import type { DB } from './store/db.js';
@@ -53,6 +56,8 @@ export interface FerryApp {
   app: Express;
   /** Not listening yet: main (or a test) calls listen. */
   server: http.Server;
+  /** Everything between daemons; `peers.listener` is the mutual-TLS server (not listening yet), null when off. */
+  peers: Peers;
   io: FerryIo;
   bus: EventBus;
   services: { context: ContextService; exec: ExecService; audit: AuditService };
@@ -94,24 +99,46 @@ export function createApp(deps: AppDeps): FerryApp {
   const hostAllowed = makeHostAllowList(config.allowedHosts, config.name);
   const bundle = loadAdminBundle(deps.adminDir ?? path.join(PACKAGE_ROOT, 'admin', 'build'));
 
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
-  app.set('query parser', 'simple');
-  const server = http.createServer(app);
-  const address = () => server.address() as AddressInfo | null;
-
-  // Order matters: Host check first (DNS rebinding), then audit (sees everything after), then drain.
-  app.use(hostCheck(hostAllowed));
-  app.use(auditRequests(audit));
-  app.use((req, res, next) => {
-    if (draining && req.path !== `${API_PREFIX}/health`) return next(new ApiError('draining', 'the daemon is shutting down; retry against it once it is back'));
+  /** While draining, new requests get 503 (health says so); in-flight ones are counted for the drain. */
+  const drainGate: express.RequestHandler = (req, res, next) => {
+    if (draining && !req.path.endsWith('/health')) return next(new ApiError('draining', 'the daemon is shutting down; retry against it once it is back'));
     inFlight++;
     res.once('close', () => {
       if (--inFlight === 0) idle?.();
     });
     next();
+  };
+
+  const address = () => server.address() as AddressInfo | null;
+  // The same capability routers serve the local API and the peer listener; policy tells them apart.
+  const capabilityRouters = (policy: PolicyService) => [
+    systemRoutes({ identity: deps.identity, config, paths: deps.paths, db, exec, context, startedAt, address, isDraining: () => draining }),
+    contextRoutes({ context, policy, rateLimits: config.rateLimits }),
+    execRoutes({ exec, policy, sse, rateLimits: config.rateLimits }),
+  ];
+  const peers = createPeers({
+    config,
+    db,
+    identity: deps.identity,
+    bus,
+    clock,
+    log,
+    audit,
+    drainGate,
+    isDraining: () => draining,
+    capabilityRouters,
   });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  const server = http.createServer(app);
+
+  // Order matters: Host check first (DNS rebinding), then audit (sees everything after), then drain.
+  app.use(hostCheck(hostAllowed));
+  app.use(auditRequests(audit));
+  app.use(drainGate);
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -149,12 +176,9 @@ export function createApp(deps: AppDeps): FerryApp {
     sse.closeAll();
   };
   app.use(API_PREFIX, authRoutes({ adminToken: deps.adminToken, sessions, onRotated, now: () => clock.now() }));
-  app.use(
-    API_PREFIX,
-    systemRoutes({ identity: deps.identity, config, paths: deps.paths, db, exec, context, startedAt, address, isDraining: () => draining }),
-  );
-  app.use(API_PREFIX, contextRoutes({ context, rateLimits: config.rateLimits }));
-  app.use(API_PREFIX, execRoutes({ exec, sse, rateLimits: config.rateLimits }));
+  for (const r of capabilityRouters(peers.policy)) app.use(API_PREFIX, r);
+  app.use(API_PREFIX, peerControlRoutes({ pairing: peers.pairing, peers: peers.service, approvals: peers.approvals }));
+  app.use(API_PREFIX, peers.forward);
   app.use(API_PREFIX, auditRoutes({ audit }));
   app.use(API_PREFIX, eventRoutes({ bus, sse }));
   app.use(notFound);
@@ -170,6 +194,10 @@ export function createApp(deps: AppDeps): FerryApp {
       bus.publish('system.draining', { reason });
       server.close();
       server.closeIdleConnections();
+      peers.listener?.server.close();
+      peers.listener?.server.closeIdleConnections();
+      peers.stop();
+      const goodbye = peers.stopNetwork();
       // Streams never end by themselves; jobs end when stopped (and their waiting requests with them).
       sse.closeAll();
       io.disconnectSockets(true);
@@ -181,10 +209,12 @@ export function createApp(deps: AppDeps): FerryApp {
         });
       }
       server.closeAllConnections();
+      peers.listener?.server.closeAllConnections();
       await new Promise<void>((resolve) => void io.close(() => resolve()));
+      await goodbye;
       context.stop();
       audit.stop();
     })());
 
-  return { app, server, io, bus, services: { context, exec, audit }, shutdown };
+  return { app, server, peers, io, bus, services: { context, exec, audit }, shutdown };
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { DEFAULT_PORT } from './protocol/index.js';
+import { DEFAULT_PEER_PORT, DEFAULT_PORT } from './protocol/index.js';
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max);
 
@@ -36,6 +36,21 @@ export const ConfigSchema = z.strictObject({
       sweepIntervalMs: int(100).default(30_000),
     })
     .prefault({}),
+  peer: z
+    .strictObject({
+      /** The mutual-TLS listener other daemons talk to. Off: no pairing, no peers, no discovery. */
+      enabled: z.boolean().default(true),
+      host: z.string().min(1).default('0.0.0.0'),
+      port: int(0, 65535).default(DEFAULT_PEER_PORT),
+      /** How long an "ask" request waits for a local human before it is denied. */
+      askTimeoutMs: int(1000).default(60_000),
+      /** Connecting to a peer: give up after this long. */
+      connectTimeoutMs: int(100).default(5_000),
+      healthIntervalMs: int(1000).default(15_000),
+      healthMaxIntervalMs: int(1000).default(300_000),
+    })
+    .prefault({}),
+  discovery: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
   audit: z.strictObject({ retentionDays: int(1, 3650).default(30) }).prefault({}),
   events: z.strictObject({ retain: int(100).default(10_000) }).prefault({}),
   session: z.strictObject({ ttlHours: int(1, 24 * 30).default(12) }).prefault({}),
@@ -46,6 +61,8 @@ export const ConfigSchema = z.strictObject({
       context: int(1).default(1200),
       files: int(1).default(120),
       authFailures: int(1).default(20),
+      /** Pairing handshake requests per window per client address (the unauthenticated part of the peer port). */
+      pairing: int(1).default(30),
       /** The local admin has full rights; throttling it is opt-in (peers are always throttled). */
       applyToLocal: z.boolean().default(false),
     })

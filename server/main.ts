@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { createApp } from './app.js';
 import { AdminToken } from './auth/admin-token.js';
-import { ConfigError, loadConfig, type Config, type ConfigFlags } from './config.js';
+import { ConfigError, loadConfig, type ConfigFlags } from './config.js';
 import { loadOrCreateIdentity } from './identity.js';
 import { createLogger, type Logger } from './log.js';
 import { homePaths, processAlive, resolveHome, type HomePaths, type RuntimeInfo } from './protocol/home.js';
@@ -81,13 +81,13 @@ function claimPidFile(paths: HomePaths): void {
   throw new DaemonError('already-running', `could not claim ${paths.pid}: another daemon is starting for ${paths.home}`);
 }
 
-function listen(server: http.Server, config: Config): Promise<AddressInfo> {
+function listen(server: http.Server, host: string, port: number, what: { name: string; env: string }): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       server.off('listening', onListening);
       if (err.code === 'EADDRINUSE') {
-        reject(new DaemonError('port-in-use', `port ${config.port} on ${config.host} is in use (another daemon?): set FERRY_PORT or --port to another port`));
-      } else reject(new DaemonError('listen-failed', `cannot listen on ${config.host}:${config.port}: ${err.message}`));
+        reject(new DaemonError('port-in-use', `${what.name} port ${port} on ${host} is in use (another daemon?): set ${what.env} to another port`));
+      } else reject(new DaemonError('listen-failed', `cannot listen on ${host}:${port} (${what.name}): ${err.message}`));
     };
     const onListening = () => {
       server.off('error', onError);
@@ -95,7 +95,7 @@ function listen(server: http.Server, config: Config): Promise<AddressInfo> {
     };
     server.once('error', onError);
     server.once('listening', onListening);
-    server.listen(config.port, config.host);
+    server.listen(port, host);
   });
 }
 
@@ -129,9 +129,16 @@ export async function runDaemon(opts: RunOptions = {}): Promise<Daemon> {
     if (from !== to) log.info('database migrated', { from, to });
 
     const ferry = createApp({ config, paths, db, log, identity, adminToken });
-    const addr = await listen(ferry.server, config);
+    cleanups.push(() => void ferry.shutdown('start-up failed'));
+    const addr = await listen(ferry.server, config.host, config.port, { name: 'local API', env: 'FERRY_PORT or --port' });
+    let peerPort: number | null = null;
+    if (ferry.peers.listener) {
+      peerPort = (await listen(ferry.peers.listener.server as unknown as http.Server, config.peer.host, config.peer.port, { name: 'peer', env: 'FERRY_PEER_PORT' })).port;
+      await ferry.peers.startNetwork(peerPort);
+    }
+    cleanups.pop();
     const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address === '0.0.0.0' ? '127.0.0.1' : addr.address}:${addr.port}`;
-    const runtime: RuntimeInfo = { pid: process.pid, url, host: config.host, port: addr.port, startedAt: new Date().toISOString(), version: VERSION };
+    const runtime: RuntimeInfo = { pid: process.pid, url, host: config.host, port: addr.port, startedAt: new Date().toISOString(), version: VERSION, peerPort };
     writeFileAtomic(paths.runtime, JSON.stringify(runtime, null, 2) + '\n', 0o600);
     cleanups.splice(1, 0, () => fs.rmSync(paths.runtime, { force: true }));
     log.info('ferry daemon listening', {
@@ -140,6 +147,7 @@ export async function runDaemon(opts: RunOptions = {}): Promise<Daemon> {
       name: config.name,
       url,
       admin: adminUrl(config.host, addr.port),
+      peerPort,
       home,
       tokenFile: paths.token,
       tokenCreated: created,

@@ -1,5 +1,9 @@
 import { API_PREFIX, CSRF_HEADER } from '../protocol/constants.js';
 import type {
+  AddManualPeer,
+  Approval,
+  ApprovalList,
+  ApprovalStatus,
   AuditPage,
   AuditQuery,
   ContextDeleted,
@@ -15,6 +19,15 @@ import type {
   JobListQuery,
   JobPage,
   JobStreamOutput,
+  JoinRequest,
+  PairingOverview,
+  PairingSession,
+  PairingWindow,
+  PatchPeer,
+  PeerList,
+  PeerStatus,
+  PeerView,
+  PresetName,
   RotatedToken,
   SessionInfo,
   Status,
@@ -29,6 +42,8 @@ export { readSse, type SseMessage } from './sse.js';
 export interface FerryClientOptions {
   /** e.g. http://127.0.0.1:7717 — empty string for same-origin (the admin UI). */
   baseUrl: string;
+  /** Send capability calls to this paired peer (name or node id) through the local daemon. */
+  peer?: string;
   /** The admin token, sent as a bearer token. Absent in the browser (the session cookie is used). */
   token?: string;
   /** CSRF token for cookie-authenticated writes (the admin UI). */
@@ -43,15 +58,31 @@ type Query = Record<string, string | number | boolean | string[] | undefined>;
 /** Typed client for a local Ferry daemon's API. */
 export class FerryClient {
   readonly baseUrl: string;
+  /** The peer this client talks to through the local daemon, if any (see forPeer). */
+  readonly peer: string | undefined;
   private readonly token: string | undefined;
   csrfToken: string | undefined;
   private readonly fetchImpl: typeof fetch;
 
   constructor(opts: FerryClientOptions) {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
+    this.peer = opts.peer;
     this.token = opts.token;
     this.csrfToken = opts.csrfToken;
     this.fetchImpl = opts.fetch ?? globalThis.fetch.bind(globalThis);
+  }
+
+  /**
+   * The same client, aimed at a paired peer: status, identity, context, exec and jobs go through
+   * `/api/v1/peers/<peer>/…` on the local daemon, which forwards them over mutual TLS.
+   */
+  forPeer(peer: string): FerryClient {
+    return new FerryClient({ baseUrl: this.baseUrl, peer, ...(this.token ? { token: this.token } : {}), ...(this.csrfToken ? { csrfToken: this.csrfToken } : {}), fetch: this.fetchImpl });
+  }
+
+  /** Prefix for capability routes: the peer's, when this client is aimed at one. */
+  private cap(path: string): string {
+    return this.peer ? `/peers/${encodeURIComponent(this.peer)}${path}` : path;
   }
 
   // ── system ────────────────────────────────────────────────────────────────
@@ -59,10 +90,11 @@ export class FerryClient {
     return this.request('GET', '/health');
   }
   identity(): Promise<Identity> {
-    return this.request('GET', '/identity');
+    return this.request('GET', this.cap('/identity'));
   }
+  /** The daemon's status (a peer's status, through forPeer, is the smaller PeerStatus). */
   status(): Promise<Status> {
-    return this.request('GET', '/status');
+    return this.request('GET', this.cap('/status'));
   }
 
   // ── auth ──────────────────────────────────────────────────────────────────
@@ -81,35 +113,35 @@ export class FerryClient {
 
   // ── context ───────────────────────────────────────────────────────────────
   contextGet(key: string): Promise<ContextEntry> {
-    return this.request('GET', `/context/${encodeURIComponent(key)}`);
+    return this.request('GET', this.cap(`/context/${encodeURIComponent(key)}`));
   }
   contextPut(key: string, put: ContextPut): Promise<ContextEntry> {
-    return this.request('PUT', `/context/${encodeURIComponent(key)}`, { body: put });
+    return this.request('PUT', this.cap(`/context/${encodeURIComponent(key)}`), { body: put });
   }
   contextDelete(key: string, opts: { ifVersion?: number } = {}): Promise<ContextDeleted> {
-    return this.request('DELETE', `/context/${encodeURIComponent(key)}`, { query: opts });
+    return this.request('DELETE', this.cap(`/context/${encodeURIComponent(key)}`), { query: opts });
   }
   contextList(query: ContextListQuery = {}): Promise<ContextPage> {
-    return this.request('GET', '/context', { query });
+    return this.request('GET', this.cap('/context'), { query });
   }
 
   // ── exec and jobs ─────────────────────────────────────────────────────────
   /** Run a command and wait for it to end (unless `wait: false`, which returns the running job). */
   exec(req: ExecRequest, opts: { signal?: AbortSignal } = {}): Promise<Job> {
-    return this.request('POST', '/exec', { body: req, signal: opts.signal });
+    return this.request('POST', this.cap('/exec'), { body: req, signal: opts.signal });
   }
   jobs(query: JobListQuery = {}): Promise<JobPage> {
-    return this.request('GET', '/jobs', { query });
+    return this.request('GET', this.cap('/jobs'), { query });
   }
   job(id: string): Promise<Job> {
-    return this.request('GET', `/jobs/${encodeURIComponent(id)}`);
+    return this.request('GET', this.cap(`/jobs/${encodeURIComponent(id)}`));
   }
   cancelJob(id: string): Promise<Job> {
-    return this.request('POST', `/jobs/${encodeURIComponent(id)}/cancel`);
+    return this.request('POST', this.cap(`/jobs/${encodeURIComponent(id)}/cancel`));
   }
   /** Live output of a job (what it printed so far, then as it comes), ending with its final state. */
   async *jobStream(id: string, opts: { signal?: AbortSignal } = {}): AsyncGenerator<JobStreamItem> {
-    const res = await this.open('GET', `/jobs/${encodeURIComponent(id)}/stream`, {}, opts.signal);
+    const res = await this.open('GET', this.cap(`/jobs/${encodeURIComponent(id)}/stream`), {}, opts.signal);
     for await (const msg of readSse(res, opts.signal)) {
       if (msg.event === 'output') yield { type: 'output', output: JSON.parse(msg.data) as JobStreamOutput };
       else if (msg.event === 'exit') {
@@ -117,6 +149,54 @@ export class FerryClient {
         return;
       }
     }
+  }
+
+  /** A peer's status as it shows it to paired peers (through forPeer). */
+  peerStatus(): Promise<PeerStatus> {
+    return this.request('GET', this.cap('/status'));
+  }
+
+  // ── peers and pairing (local daemon only) ─────────────────────────────────
+  peers(): Promise<PeerList> {
+    return this.request('GET', '/peers');
+  }
+  addPeer(req: AddManualPeer): Promise<PeerView> {
+    return this.request('POST', '/peers', { body: req });
+  }
+  /** Unpair a peer (or forget a manual address). */
+  removePeer(ref: string): Promise<{ removed: string; notified: boolean | null }> {
+    return this.request('DELETE', `/peers/${encodeURIComponent(ref)}`);
+  }
+  updatePeer(ref: string, change: PatchPeer): Promise<PeerView> {
+    return this.request('PATCH', `/peers/${encodeURIComponent(ref)}`, { body: change });
+  }
+  openPairing(): Promise<PairingWindow> {
+    return this.request('POST', '/pairing');
+  }
+  pairing(): Promise<PairingOverview> {
+    return this.request('GET', '/pairing');
+  }
+  closePairing(): Promise<{ closed: boolean }> {
+    return this.request('DELETE', '/pairing');
+  }
+  joinPairing(req: JoinRequest): Promise<PairingSession> {
+    return this.request('POST', '/pairing/join', { body: req });
+  }
+  pairingSession(id: string): Promise<PairingSession> {
+    return this.request('GET', `/pairing/sessions/${encodeURIComponent(id)}`);
+  }
+  /** This side's human confirms (the comparison codes matched); waits up to waitSeconds for the other side. */
+  confirmPairing(id: string, policy: PresetName, waitSeconds?: number): Promise<PairingSession> {
+    return this.request('POST', `/pairing/sessions/${encodeURIComponent(id)}/confirm`, { body: { policy, ...(waitSeconds !== undefined ? { waitSeconds } : {}) } });
+  }
+  rejectPairing(id: string): Promise<PairingSession> {
+    return this.request('POST', `/pairing/sessions/${encodeURIComponent(id)}/reject`);
+  }
+  approvals(status?: ApprovalStatus): Promise<ApprovalList> {
+    return this.request('GET', '/approvals', { query: { status } });
+  }
+  decideApproval(id: string, decision: 'approve' | 'deny', remember?: boolean): Promise<Approval> {
+    return this.request('POST', `/approvals/${encodeURIComponent(id)}`, { body: { decision, ...(remember !== undefined ? { remember } : {}) } });
   }
 
   // ── audit ─────────────────────────────────────────────────────────────────

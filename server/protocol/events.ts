@@ -2,9 +2,10 @@ import { z } from 'zod';
 import { ContextEntry } from './context.js';
 import { Job, JobSummary, OutputStream } from './exec.js';
 import { Timestamp, queryInt } from './common.js';
+import { Approval, PairingSession, PeerView } from './peers.js';
 
 /** Topics are Socket.IO rooms and SSE filters. */
-export const TOPICS = ['jobs', 'job-output', 'context', 'system'] as const;
+export const TOPICS = ['jobs', 'job-output', 'context', 'system', 'peers', 'approvals'] as const;
 export const Topic = z.enum(TOPICS);
 export type Topic = z.infer<typeof Topic>;
 
@@ -24,6 +25,16 @@ export const EventPayloads = {
   }),
   'system.draining': z.object({ reason: z.string() }),
   'auth.token-rotated': z.object({ rotatedAt: Timestamp }),
+  'pairing.requested': z.object({ session: PairingSession }),
+  'pairing.completed': z.object({ session: PairingSession, peer: PeerView }),
+  'pairing.failed': z.object({ session: PairingSession }),
+  'peer.discovered': z.object({ nodeId: z.string(), name: z.string(), addresses: z.array(z.string()), port: z.number().int().nullable() }),
+  'peer.online': z.object({ nodeId: z.string(), name: z.string() }),
+  'peer.offline': z.object({ nodeId: z.string(), name: z.string() }),
+  'peer.updated': z.object({ peer: PeerView }),
+  'peer.removed': z.object({ nodeId: z.string(), name: z.string(), reason: z.string() }),
+  'approval.requested': z.object({ approval: Approval }),
+  'approval.decided': z.object({ approval: Approval }),
 } as const;
 
 export type EventType = keyof typeof EventPayloads;
@@ -36,6 +47,16 @@ export const EVENT_TOPIC: { [T in EventType]: Topic } = {
   'context.changed': 'context',
   'system.draining': 'system',
   'auth.token-rotated': 'system',
+  'pairing.requested': 'peers',
+  'pairing.completed': 'peers',
+  'pairing.failed': 'peers',
+  'peer.discovered': 'peers',
+  'peer.online': 'peers',
+  'peer.offline': 'peers',
+  'peer.updated': 'peers',
+  'peer.removed': 'peers',
+  'approval.requested': 'approvals',
+  'approval.decided': 'approvals',
 };
 
 /** What a client receives: a monotonically increasing id (never reused), the type, and its payload. */

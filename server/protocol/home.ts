@@ -40,6 +40,8 @@ export interface RuntimeInfo {
   port: number;
   startedAt: string;
   version: string;
+  /** The mutual-TLS peer listener's port, or null when it is off. */
+  peerPort: number | null;
 }
 
 /**

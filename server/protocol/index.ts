@@ -7,5 +7,6 @@ export * from './context.js';
 export * from './exec.js';
 export * from './audit.js';
 export * from './events.js';
+export * from './peers.js';
 
 export * from './constants.js';

@@ -31,3 +31,7 @@ export const Status = z.object({
   runtime: z.object({ node: z.string(), platform: z.string(), arch: z.string(), rssBytes: z.number().int() }),
 });
 export type Status = z.infer<typeof Status>;
+
+/** What a paired peer sees of this machine's status: no paths, no process details. */
+export const PeerStatus = Status.pick({ nodeId: true, name: true, version: true, startedAt: true, uptimeSeconds: true, draining: true, jobs: true });
+export type PeerStatus = z.infer<typeof PeerStatus>;

@@ -9,7 +9,7 @@ export function authRoutes(deps: { adminToken: AdminToken; sessions: SessionStor
 
   r.get('/auth/session', (req, res) => {
     req.audit = { action: 'auth.session' };
-    const sid = req.principal?.sessionId;
+    const sid = req.principal?.kind === 'local' ? req.principal.sessionId : undefined;
     const session = sid ? deps.sessions.get(sid) : undefined;
     if (!session) throw new ApiError('unauthorized', 'no admin session: this request was not made with the session cookie');
     const body: SessionInfo = { csrfToken: session.csrfToken, expiresAt: new Date(session.expiresAt).toISOString() };
@@ -18,7 +18,7 @@ export function authRoutes(deps: { adminToken: AdminToken; sessions: SessionStor
 
   r.delete('/auth/session', (req, res) => {
     req.audit = { action: 'auth.logout' };
-    if (req.principal?.sessionId) deps.sessions.delete(req.principal.sessionId);
+    if (req.principal?.kind === 'local' && req.principal.sessionId) deps.sessions.delete(req.principal.sessionId);
     res.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict' });
     res.status(204).end();
   });

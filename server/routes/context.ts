@@ -5,6 +5,7 @@ import { ApiError, validationDetails } from '../http/errors.js';
 import type { Config } from '../config.js';
 import { ContextDeleteQuery, ContextKey, ContextListQuery, ContextPut } from '../protocol/index.js';
 import type { ContextService } from '../services/context.js';
+import type { PolicyService } from '../policy/service.js';
 
 /** The key is the rest of the path (one URL-encoded segment, or several joined by "/"). */
 function keyOf(req: Request): string {
@@ -15,13 +16,14 @@ function keyOf(req: Request): string {
   return key;
 }
 
-export function contextRoutes(deps: { context: ContextService; rateLimits: Config['rateLimits'] }): Router {
+export function contextRoutes(deps: { context: ContextService; policy: PolicyService; rateLimits: Config['rateLimits'] }): Router {
   const r = Router();
   const svc = deps.context;
   r.use('/context', categoryLimiter('context', deps.rateLimits));
 
   r.get('/context', (req, res) => {
     req.audit = { action: 'context.list', target: typeof req.query.prefix === 'string' ? req.query.prefix : null };
+    deps.policy.context(req, 'read');
     const q = parseQuery(ContextListQuery, req);
     const after = decodeCursor(q.cursor, (v): v is { after: string } => typeof (v as { after?: unknown })?.after === 'string');
     const page = svc.list({ prefix: q.prefix, limit: q.limit, after: after?.after });
@@ -31,12 +33,14 @@ export function contextRoutes(deps: { context: ContextService; rateLimits: Confi
   r.get('/context/*key', (req, res) => {
     const key = keyOf(req);
     req.audit = { action: 'context.get', target: key };
+    deps.policy.context(req, 'read');
     res.json(svc.get(key));
   });
 
   r.put('/context/*key', (req, res) => {
     const key = keyOf(req);
     req.audit = { action: 'context.put', target: key };
+    deps.policy.context(req, 'write');
     const put = parseBody(ContextPut, req);
     const { entry, created } = svc.put(key, put, req.principal!.id);
     res.status(created ? 201 : 200).json(entry);
@@ -45,6 +49,7 @@ export function contextRoutes(deps: { context: ContextService; rateLimits: Confi
   r.delete('/context/*key', (req, res) => {
     const key = keyOf(req);
     req.audit = { action: 'context.delete', target: key };
+    deps.policy.context(req, 'write');
     const q = parseQuery(ContextDeleteQuery, req);
     res.json(svc.delete(key, q.ifVersion));
   });

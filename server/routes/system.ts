@@ -4,7 +4,7 @@ import { Router } from 'express';
 import type { Config } from '../config.js';
 import type { NodeIdentity } from '../identity.js';
 import type { HomePaths } from '../protocol/home.js';
-import type { Identity, Status } from '../protocol/index.js';
+import type { Identity, PeerStatus, Status } from '../protocol/index.js';
 import type { ContextService } from '../services/context.js';
 import type { ExecService } from '../services/exec/service.js';
 import type { DB } from '../store/db.js';
@@ -56,6 +56,19 @@ export function systemRoutes(deps: SystemDeps): Router {
     req.audit = { action: 'status' };
     const addr = deps.address();
     const port = addr?.port ?? deps.config.port;
+    if (req.principal?.kind === 'peer') {
+      const mine: PeerStatus = {
+        nodeId: deps.identity.nodeId,
+        name: deps.config.name,
+        version: VERSION,
+        startedAt: new Date(deps.startedAt).toISOString(),
+        uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
+        draining: deps.isDraining(),
+        jobs: { running: deps.exec.runningCount, maxConcurrent: deps.config.exec.maxConcurrent },
+      };
+      res.json(mine);
+      return;
+    }
     const body: Status = {
       nodeId: deps.identity.nodeId,
       name: deps.config.name,

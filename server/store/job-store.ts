@@ -70,7 +70,8 @@ export class JobStore {
         error_code = @error_code, error_message = @error_message, pid = @pid, pid_start = @pid_start WHERE id = @id RETURNING *`),
       get: db.prepare('SELECT * FROM jobs WHERE id = ?'),
       list: db.prepare(`SELECT ${SUMMARY_COLS}, '' AS stdout, '' AS stderr, 0 AS stdout_truncated, 0 AS stderr_truncated FROM jobs
-        WHERE (@status IS NULL OR status = @status) AND seq < @before ORDER BY seq DESC LIMIT @limit`),
+        WHERE (@status IS NULL OR status = @status) AND (@principal IS NULL OR principal = @principal) AND seq < @before
+        ORDER BY seq DESC LIMIT @limit`),
       orphans: db.prepare("SELECT id, pid, pid_start FROM jobs WHERE status = 'running' AND pid IS NOT NULL"),
       markLost: db.prepare(`UPDATE jobs SET status = 'lost', ended_at = @now, error_code = 'daemon-stopped',
         error_message = 'the daemon stopped while this job ran; its output was not saved', pid = NULL, pid_start = NULL
@@ -87,8 +88,8 @@ export class JobStore {
   get(id: string): JobRow | undefined {
     return this.s.get.get(id) as JobRow | undefined;
   }
-  list(status: JobStatus | null, before: number, limit: number): JobRow[] {
-    return this.s.list.all({ status, before, limit }) as JobRow[];
+  list(status: JobStatus | null, before: number, limit: number, principal: string | null = null): JobRow[] {
+    return this.s.list.all({ status, before, limit, principal }) as JobRow[];
   }
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn)();

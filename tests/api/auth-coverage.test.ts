@@ -17,7 +17,9 @@ function walk(stack: Layer[], prefix: string, out: [string, string][]) {
   for (const layer of stack) {
     if (layer.route) {
       const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
-      for (const p of paths) for (const m of Object.keys(layer.route.methods)) out.push([m.toUpperCase(), prefix + p]);
+      // `router.all()` registers the pseudo-method `_all`: try it with a read and a write.
+      const methods = Object.keys(layer.route.methods).flatMap((m) => (m === '_all' ? ['get', 'post'] : [m]));
+      for (const p of paths) for (const m of methods) out.push([m.toUpperCase(), prefix + p]);
     } else if (layer.name === 'router' && layer.handle?.stack) {
       walk(layer.handle.stack, prefix + mountPath(layer), out);
     }
@@ -58,6 +60,8 @@ describe('authentication covers every route', () => {
     expect(paths).toContain('PUT /api/v1/context/*key');
     expect(paths).toContain('POST /api/v1/exec');
     expect(paths).toContain('POST /api/v1/auth/token/rotate');
+    expect(paths).toContain('POST /api/v1/pairing');
+    expect(paths).toContain('POST /api/v1/peers/:peer/*rest');
     expect(routes.length).toBeGreaterThan(15);
   });
 

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { Identity, Status } from '../../server/protocol/index.js';
+import { loadMigrations } from '../../server/store/migrate.js';
 import { makeTestApp, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
@@ -33,7 +34,7 @@ describe('identity and status', () => {
       draining: false,
       jobs: { running: 1, maxConcurrent: 3 },
       context: { entries: 1, maxEntries: 50 },
-      db: { schemaVersion: 1 },
+      db: { schemaVersion: loadMigrations().length },
       dataDir: t.home,
     });
     expect(s.db.sizeBytes).toBeGreaterThan(0);

@@ -26,6 +26,8 @@ export function tempHome(prefix = 'ferry-test-'): string {
 export interface SpawnedDaemon {
   url: string;
   port: number;
+  /** The mutual-TLS peer listener's port (null when it is off). */
+  peerPort: number | null;
   home: string;
   token: string;
   client: FerryClient;
@@ -57,7 +59,18 @@ export async function spawnDaemon(opts: SpawnOptions = {}): Promise<SpawnedDaemo
   const runtimeFile = path.join(home, 'daemon.json');
   fs.rmSync(runtimeFile, { force: true });
   const proc = spawn(process.execPath, [DAEMON_MAIN], {
-    env: { ...process.env, FERRY_HOME: home, FERRY_PORT: '0', FERRY_HOST: '127.0.0.1', FERRY_LOG_LEVEL: 'info', ...opts.env },
+    // Both listeners on loopback, any free port; no mDNS (the netns tests turn it on in their own network).
+    env: {
+      ...process.env,
+      FERRY_HOME: home,
+      FERRY_PORT: '0',
+      FERRY_HOST: '127.0.0.1',
+      FERRY_PEER_PORT: '0',
+      FERRY_PEER_HOST: '127.0.0.1',
+      FERRY_DISCOVERY_ENABLED: 'false',
+      FERRY_LOG_LEVEL: 'info',
+      ...opts.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -92,6 +105,7 @@ export async function spawnDaemon(opts: SpawnOptions = {}): Promise<SpawnedDaemo
   return {
     url: runtime.url,
     port: runtime.port,
+    peerPort: runtime.peerPort,
     home,
     token,
     client,

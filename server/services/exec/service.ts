@@ -258,9 +258,9 @@ export class ExecService {
     return toJob(row);
   }
 
-  list(opts: { status?: JobStatus | undefined; limit?: number | undefined; before?: number | undefined }): JobPage & { lastSeq: number | null } {
+  list(opts: { status?: JobStatus | undefined; limit?: number | undefined; before?: number | undefined; principal?: string | undefined }): JobPage & { lastSeq: number | null } {
     const limit = opts.limit ?? 50;
-    const rows = this.store.list(opts.status ?? null, opts.before ?? Number.MAX_SAFE_INTEGER, limit + 1);
+    const rows = this.store.list(opts.status ?? null, opts.before ?? Number.MAX_SAFE_INTEGER, limit + 1, opts.principal ?? null);
     const page = rows.slice(0, limit);
     const more = rows.length > limit;
     return { items: page.map(toSummary), nextCursor: null, lastSeq: more ? page[page.length - 1]!.seq : null };

@@ -1,0 +1,97 @@
+import type { Request } from 'express';
+import type { Principal } from '../http/context.js';
+import { ApiError } from '../http/errors.js';
+import type { ExecRequest, JobSummary, Policy } from '../protocol/index.js';
+import type { PeerStore } from '../store/peer-store.js';
+import type { ApprovalService } from './approvals.js';
+import { checkCommand, createResolver, isCodeEnv } from './command-rules.js';
+
+function denied(scope: string, reason: string): ApiError {
+  return new ApiError('scope-denied', `not allowed for this peer: ${reason}`, { scope, reason });
+}
+
+const describe = (req: ExecRequest) => (req.argv ? req.argv.map((a) => (/[\s'"\\$`]/.test(a) ? JSON.stringify(a) : a)).join(' ') : req.shell!).slice(0, 300);
+
+/**
+ * What a peer may do, decided per request from its stored policy (so a PATCH applies at once).
+ * The local admin has full rights: every check passes for a local principal.
+ */
+export class PolicyService {
+  constructor(
+    private readonly deps: {
+      peers: PeerStore;
+      approvals: ApprovalService;
+      askTimeoutMs: number;
+      homeDir: string;
+    },
+  ) {}
+
+  private policyOf(p: Principal): Policy | null {
+    if (p.kind === 'local') return null;
+    const peer = this.deps.peers.byId(p.peer.nodeId);
+    // Unpaired between the TLS check and now: nothing is allowed.
+    if (!peer) throw new ApiError('peer-not-paired', 'this peer is no longer paired with this machine');
+    return peer.policy;
+  }
+
+  context(req: Request, access: 'read' | 'write'): void {
+    const policy = this.policyOf(req.principal!);
+    if (policy && !policy.context[access]) throw denied(`context.${access}`, `context ${access} is off for this peer`);
+  }
+
+  /** Exec: mode, shell permission, command rules (through wrappers), env, and "ask" approvals. */
+  async exec(req: Request, body: ExecRequest, signal?: AbortSignal): Promise<void> {
+    const principal = req.principal!;
+    const policy = this.policyOf(principal);
+    if (!policy || principal.kind !== 'peer') return;
+    const rules = policy.exec;
+    if (rules.mode === 'off') throw denied('exec', 'running commands is off for this peer');
+    if (rules.mode !== 'full') {
+      // A peer that may only run `git` must not make `git` load its library or find another `git`.
+      const bad = Object.keys(body.env ?? {}).filter(isCodeEnv);
+      if (bad.length) throw denied('exec', `environment variable${bad.length > 1 ? 's' : ''} ${bad.join(', ')} can change which code runs`);
+    }
+    const cwd = body.cwd ?? this.deps.homeDir;
+    const cmd = body.argv ? { argv: body.argv } : { shell: body.shell! };
+    // Programs are looked up on THIS daemon's PATH, as the job will run them.
+    const resolve = createResolver({ PATH: process.env.PATH ?? '', cwd });
+    const verdict = checkCommand(rules, cmd, { resolve, env: body.env ?? {} });
+    if (verdict.decision === 'deny') throw denied('exec', verdict.message);
+    if (rules.mode !== 'full') {
+      // Names are what rules speak of: a program given by path must be the one that name finds.
+      for (const p of verdict.analysis.programs) {
+        if (!p.path || p.remote) continue;
+        const byName = resolve(p.name);
+        if (!byName || byName !== resolve(p.path)) throw denied('exec', `${p.path} is not the ${p.name} on this machine's PATH: run programs by name`);
+      }
+    }
+    if (verdict.decision === 'ask') {
+      const outcome = await this.deps.approvals.ask(
+        {
+          peer: principal.peer,
+          scope: 'exec',
+          summary: `exec: ${describe(body)}`,
+          detail: { argv: body.argv ?? null, shell: body.shell ?? null, cwd, reason: verdict.message },
+          programs: verdict.programs,
+        },
+        this.deps.askTimeoutMs,
+        signal,
+      );
+      if (outcome !== 'approved') throw denied('exec', outcome === 'denied' ? 'a person on this machine denied it' : 'nobody approved it in time');
+    }
+  }
+
+  /** Peers see and touch only the jobs they started. */
+  canSeeJob(req: Request, job: Pick<JobSummary, 'principal'>): boolean {
+    const p = req.principal!;
+    return p.kind === 'local' || job.principal === p.id;
+  }
+
+  /** "Remember" on an approved exec: its programs run without asking from now on. */
+  remember(nodeId: string, programs: string[]): void {
+    const peer = this.deps.peers.byId(nodeId);
+    if (!peer || programs.length === 0) return;
+    const allow = [...new Set([...peer.policy.exec.allow, ...programs])];
+    this.deps.peers.setPolicy(nodeId, { ...peer.policy, exec: { ...peer.policy.exec, allow } });
+  }
+}
