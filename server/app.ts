@@ -110,9 +110,10 @@ export function createApp(deps: AppDeps): FerryApp {
   };
 
   const address = () => server.address() as AddressInfo | null;
+  const peerAddress = () => (peers.listener?.server.address() ?? null) as AddressInfo | null;
   // The same capability routers serve the local API and the peer listener; policy tells them apart.
   const capabilityRouters = (policy: PolicyService) => [
-    systemRoutes({ identity: deps.identity, config, paths: deps.paths, db, exec, context, startedAt, address, isDraining: () => draining }),
+    systemRoutes({ identity: deps.identity, config, paths: deps.paths, db, exec, context, startedAt, address, peerAddress, isDraining: () => draining }),
     contextRoutes({ context, policy, rateLimits: config.rateLimits }),
     execRoutes({ exec, policy, sse, rateLimits: config.rateLimits }),
   ];

@@ -1,5 +1,16 @@
-import type { PeerView } from '../protocol/index.js';
+import { presetPolicy } from '../policy/presets.js';
+import { PRESETS, type Policy, type PeerView, type PresetName } from '../protocol/index.js';
 import type { Peer } from '../store/peer-store.js';
+
+/** Canonical JSON: the same policy with lists in another order is the same policy. */
+const canonical = (p: Policy) =>
+  JSON.stringify(p, (_k, v: unknown) => (Array.isArray(v) ? [...(v as unknown[])].map(String).sort() : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort()) : v));
+
+/** The preset a policy is exactly, if any. */
+export function presetOf(policy: Policy): PresetName | null {
+  const c = canonical(policy);
+  return PRESETS.find((name) => canonical(presetPolicy(name)) === c) ?? null;
+}
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -29,6 +40,7 @@ export class PeerViews {
       lastSeen: iso(p.lastSeen),
       pairedAt: iso(p.pairedAt),
       policy: p.policy,
+      preset: presetOf(p.policy),
       version: null,
     };
   }
@@ -46,6 +58,7 @@ export class PeerViews {
       lastSeen: iso(d.lastSeen),
       pairedAt: null,
       policy: null,
+      preset: null,
       version: d.version,
     };
   }

@@ -47,6 +47,8 @@ export const PeerView = z.object({
   lastSeen: Timestamp.nullable(),
   pairedAt: Timestamp.nullable(),
   policy: PolicySchema.nullable(),
+  /** The preset the policy equals exactly, or null for a policy edited by hand (or an unpaired machine). */
+  preset: PresetName.nullable(),
   version: z.string().nullable(),
 });
 export type PeerView = z.infer<typeof PeerView>;

@@ -23,6 +23,8 @@ export const Status = z.object({
   uptimeSeconds: z.number(),
   dataDir: z.string(),
   listen: z.object({ host: z.string(), port: z.number().int() }),
+  /** The mutual-TLS peer listener, or null when it is off. */
+  peerListen: z.object({ host: z.string(), port: z.number().int() }).nullable(),
   adminUrl: z.string(),
   draining: z.boolean(),
   jobs: z.object({ running: z.number().int(), maxConcurrent: z.number().int() }),

@@ -20,6 +20,7 @@ export interface SystemDeps {
   context: ContextService;
   startedAt: number;
   address: () => AddressInfo | null;
+  peerAddress: () => AddressInfo | null;
   isDraining: () => boolean;
 }
 
@@ -78,6 +79,7 @@ export function systemRoutes(deps: SystemDeps): Router {
       uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
       dataDir: deps.paths.home,
       listen: { host: deps.config.host, port },
+      peerListen: deps.config.peer.enabled ? { host: deps.config.peer.host, port: deps.peerAddress()?.port ?? deps.config.peer.port } : null,
       adminUrl: adminUrl(deps.config.host, port),
       draining: deps.isDraining(),
       jobs: { running: deps.exec.runningCount, maxConcurrent: deps.config.exec.maxConcurrent },

@@ -39,6 +39,8 @@ describe('identity and status', () => {
     });
     expect(s.db.sizeBytes).toBeGreaterThan(0);
     expect(s.runtime.rssBytes).toBeGreaterThan(0);
+    // The peer listener is configured (this in-process app does not listen on it).
+    expect(s.peerListen).toEqual({ host: '0.0.0.0', port: 7718 });
     expect(s.adminUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/admin\/$/);
   });
 });

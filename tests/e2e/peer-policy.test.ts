@@ -67,6 +67,9 @@ describe('per-peer policy', () => {
   });
 
   it('a policy change applies to the very next request, no restart', async () => {
+    expect((await grant('read-only')).preset).toBe('read-only');
+    // Edited by hand, a policy is no longer a preset.
+    expect((await grant({}, { allow: ['echo'] })).preset).toBeNull();
     await grant('read-only');
     expect((await denied(onAlpha.exec({ argv: ['true'] }))).code).toBe('scope-denied');
     await grant('trusted');

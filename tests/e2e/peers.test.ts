@@ -36,6 +36,8 @@ describe('two paired daemons', () => {
     const bOnA = (await a.client.peers()).items.find((p) => p.name === 'bravo')!;
     expect(bOnA).toMatchObject({ paired: true, fingerprint: (await b.client.identity()).fingerprint, online: true });
     expect(bOnA.policy?.exec.mode).toBe('full');
+    expect(bOnA.preset).toBe('trusted');
+    expect((await a.client.status()).peerListen).toEqual({ host: '127.0.0.1', port: a.peerPort });
 
     // exec on the other machine, by name.
     const onA = b.client.forPeer('alpha');
