@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { FerryClient } from '../server/client/index.js';
 import { localClient } from '../server/client/local.js';
 import { homePaths, resolveHome, type HomePaths } from '../server/protocol/home.js';
+import { explainPeerError } from './lib/peer.js';
 import { Output } from './output.js';
 
 /** The options every command inherits from the root program. */
@@ -18,8 +19,11 @@ export interface CliContext {
   paths: HomePaths;
   json: boolean;
   out: Output;
-  /** A client for the local daemon (reads daemon.json and admin.token; throws if not initialised). */
-  client(): FerryClient;
+  /**
+   * A client for the local daemon (reads daemon.json and admin.token; throws if not initialised),
+   * or, given a peer's name, one whose capability calls the local daemon forwards to that peer.
+   */
+  client(peer?: string): FerryClient;
   /** The user's arguments as typed, before commander took them apart (`exec` needs to see `--`). */
   rawArgs: readonly string[];
 }
@@ -37,7 +41,10 @@ export function createContext(
     paths: homePaths(home),
     json,
     out,
-    client: () => (client ??= localClient({ home })),
+    client: (peer) => {
+      client ??= localClient({ home });
+      return peer === undefined ? client : client.forPeer(peer);
+    },
     rawArgs: opts.rawArgs ?? [],
   };
 }
@@ -58,19 +65,22 @@ type Handler<O, A extends unknown[]> = (ctx: CliContext, opts: O, ...args: A) =>
  */
 export function action<O = Record<string, never>, A extends unknown[] = []>(
   handler: Handler<O, A>,
-  opts: { stdoutReserved?: boolean } = {},
+  /** inherit: the parent's options too (a parent takes its own options even after a subcommand's name). */
+  opts: { stdoutReserved?: boolean; inherit?: boolean } = {},
 ): (...raw: unknown[]) => Promise<void> {
   return async (...raw: unknown[]) => {
     const cmd = raw[raw.length - 1] as Command;
     let root = cmd;
     while (root.parent) root = root.parent;
-    const ctx = createContext(cmd.optsWithGlobals<GlobalOptions>(), { ...opts, rawArgs: typedArgs.get(root) ?? [] });
-    const local = cmd.opts() as O;
+    const ctx = createContext(cmd.optsWithGlobals<GlobalOptions>(), { stdoutReserved: opts.stdoutReserved ?? false, rawArgs: typedArgs.get(root) ?? [] });
+    const local = (opts.inherit ? cmd.optsWithGlobals() : cmd.opts()) as O;
     const args = raw.slice(0, -2) as A;
+    // A command aimed at a peer (`--peer <name>`) explains failures in terms of that peer.
+    const peer = (local as { peer?: unknown }).peer;
     try {
       process.exitCode = await handler(ctx, local, ...args);
     } catch (err) {
-      process.exitCode = ctx.out.fail(err);
+      process.exitCode = ctx.out.fail(typeof peer === 'string' ? explainPeerError(err, peer) : err);
     }
   };
 }

@@ -61,6 +61,19 @@ const HINTS: Record<string, string> = {
   'context-full': 'delete keys you no longer need (`ferry context list`, `ferry context delete <key>`)',
   draining: 'the daemon is shutting down: start it again with `ferry start`',
   'internal-error': 'the daemon hit a bug: `ferry logs -n 100` shows what happened',
+  'peer-not-found': 'see the paired machines with `ferry peers`; pair with one with `ferry pair <address>`',
+  'peer-unreachable': 'the other machine does not answer: is its daemon running, and its peer port open? `ferry peers` shows when it was last seen',
+  'peer-identity-mismatch': 'the machine at that address is not the one paired under that name (it was re-installed, or someone else answers): unpair and pair again if you trust it',
+  'scope-denied': 'the peer\'s policy does not allow this: ask its owner to change it, or to approve it with `ferry approvals` there',
+  'no-pairing-window': 'run `ferry pair` on the other machine first, then type the code it shows',
+  'pairing-code-wrong': 'check the code on the other machine\'s screen and run the same `ferry pair` again',
+  'pairing-window-closed': 'the other machine\'s pairing window closed (it expired, was used, or took too many wrong codes): run `ferry pair` there again',
+  'pairing-session-not-found': 'pairing sessions live 5 minutes: start again with `ferry pair`',
+  'pairing-state': 'the pairing already moved on: start again with `ferry pair`',
+  'pairing-failed': 'start again with `ferry pair` on the other machine; if it keeps failing, `ferry logs` on both machines says why',
+  'peer-already-paired': 'see it with `ferry peers`',
+  'approval-not-found': 'see the pending approvals with `ferry approvals`',
+  'approval-already-decided': 'it was decided already, or nobody answered in time: see it with `ferry approvals --all`',
 };
 
 export function describeError(err: unknown): ErrorReport {

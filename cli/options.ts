@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 
 /** Parser for a whole-number option within bounds (commander reports a throw as a usage error). */
 export function int(min: number, max: number = Number.MAX_SAFE_INTEGER): (value: string) => number {
@@ -31,4 +31,9 @@ export function toRecord(pairs: readonly string[] | undefined): Record<string, s
     out[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   return out;
+}
+
+/** `--peer <name>`: send the command's request to a paired machine through the local daemon. */
+export function peerOption(): Option {
+  return new Option('--peer <name>', 'ask this paired machine (name or node id) instead of this one');
 }

@@ -14,6 +14,9 @@ import { registerJobs } from './commands/jobs/index.js';
 import { registerLogs } from './commands/logs.js';
 import { registerKey } from './commands/key/index.js';
 import { registerMcp } from './commands/mcp.js';
+import { registerPair } from './commands/pair/index.js';
+import { registerPeers, registerUnpair } from './commands/peers/index.js';
+import { registerApprovals } from './commands/approvals/index.js';
 
 /**
  * The command tree. Each command registers itself from its own module through `parent.command()`,
@@ -45,6 +48,10 @@ export function buildProgram(argv: readonly string[] = []): Command {
   registerContext(program);
   registerExec(program);
   registerJobs(program);
+  registerPair(program);
+  registerPeers(program);
+  registerUnpair(program);
+  registerApprovals(program);
   registerLogs(program);
   registerKey(program);
   registerMcp(program);

@@ -5,6 +5,8 @@ import type { CanceledBy } from './job-exit.js';
 
 /** After asking the daemon to cancel, how long to wait for the job's end before giving up on it. */
 const CANCEL_GRACE_MS = 15_000;
+/** A job that has not started after this long is probably waiting for someone's approval. */
+const SLOW_START_MS = 1500;
 
 export interface JobRun {
   job: Job;
@@ -17,8 +19,15 @@ export interface JobRun {
  * comes (unless `quiet`), and the job's final state is the result. Ctrl-C cancels the job on the
  * daemon rather than leaving it running; a second Ctrl-C stops waiting.
  */
-export async function runJob(client: FerryClient, req: ExecRequest, opts: { quiet: boolean }): Promise<JobRun> {
-  const started = await client.exec({ ...req, wait: false });
+export async function runJob(client: FerryClient, req: ExecRequest, opts: { quiet: boolean; onSlowStart?: () => void }): Promise<JobRun> {
+  // A peer whose policy says "ask" answers only once its owner decided: say what we wait for.
+  const slow = opts.onSlowStart ? setTimeout(opts.onSlowStart, SLOW_START_MS) : undefined;
+  let started: Job;
+  try {
+    started = await client.exec({ ...req, wait: false });
+  } finally {
+    clearTimeout(slow);
+  }
   const abort = new AbortController();
   let canceledBy: CanceledBy = null;
   let giveUp: NodeJS.Timeout | undefined;

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import type { Status } from '../../server/protocol/index.js';
+import type { PeerStatus, Status } from '../../server/protocol/index.js';
 import { formatBytes, formatDuration } from './format.js';
 
 /** The facts `ferry status` shows, in order: shared by the Ink box and the plain output. */
@@ -9,6 +9,7 @@ export function statusRows(s: Status): [string, string][] {
     ['version', s.version],
     ['uptime', `${formatDuration(s.uptimeSeconds)} (pid ${s.pid})`],
     ['listening', `${s.listen.host}:${s.listen.port}`],
+    ['peers', s.peerListen ? `${s.peerListen.host}:${s.peerListen.port} (mutual TLS)` : 'off'],
     ['admin', s.adminUrl],
     ['data dir', s.dataDir],
     ['jobs', `${s.jobs.running} running (max ${s.jobs.maxConcurrent})`],
@@ -23,16 +24,38 @@ export function statusPlain(s: Status): string[] {
   return [`${s.name}: ${state}`, ...statusRows(s).map(([label, value]) => `  ${label.padEnd(10)} ${value}`)];
 }
 
+/** What a paired machine shares about itself. */
+export function peerStatusRows(s: PeerStatus): [string, string][] {
+  return [
+    ['node id', s.nodeId],
+    ['version', s.version],
+    ['uptime', formatDuration(s.uptimeSeconds)],
+    ['jobs', `${s.jobs.running} running (max ${s.jobs.maxConcurrent})`],
+  ];
+}
+
+export function peerStatusPlain(s: PeerStatus): string[] {
+  return [`${s.name}: ${s.draining ? 'draining' : 'running'}`, ...peerStatusRows(s).map(([label, value]) => `  ${label.padEnd(10)} ${value}`)];
+}
+
 export function StatusView({ status }: { status: Status }) {
-  const color = status.draining ? 'yellow' : 'green';
+  return <StatusBox name={status.name} draining={status.draining} rows={statusRows(status)} />;
+}
+
+export function PeerStatusView({ status }: { status: PeerStatus }) {
+  return <StatusBox name={status.name} draining={status.draining} rows={peerStatusRows(status)} />;
+}
+
+function StatusBox({ name, draining, rows }: { name: string; draining: boolean; rows: [string, string][] }) {
+  const color = draining ? 'yellow' : 'green';
   // The outer row lets the box shrink to its content instead of spanning the terminal.
   return (
     <Box>
       <Box flexDirection="column" borderStyle="round" borderColor={color} paddingX={1}>
         <Text>
-          <Text bold>{status.name}</Text> <Text color={color}>● {status.draining ? 'draining' : 'running'}</Text>
+          <Text bold>{name}</Text> <Text color={color}>● {draining ? 'draining' : 'running'}</Text>
         </Text>
-        {statusRows(status).map(([label, value]) => (
+        {rows.map(([label, value]) => (
           <Box key={label}>
             <Box width={11} flexShrink={0}>
               <Text dimColor>{label}</Text>

@@ -77,9 +77,12 @@ describe('ferry exec', () => {
     expect(json<{ items: Job[] }>(list).items.map((j) => j.id)).toContain(id);
   });
 
-  it('a target before -- is refused until peers exist (usage, exit 2)', async () => {
+  it('a target before -- is a peer: one that is not paired is peer-not-found (exit 1); two targets are a usage error', async () => {
     const res = await run(['exec', 'laptop', '--json', '--', 'ls']);
-    expect(res.code).toBe(2);
-    expect(json<{ error: { code: string } }>(res).error.code).toBe('peer-not-supported');
+    expect(res.code).toBe(1);
+    expect(json<{ error: { code: string } }>(res).error.code).toBe('peer-not-found');
+    const two = await run(['exec', 'laptop', 'desk', '--json', '--', 'ls']);
+    expect(two.code).toBe(2);
+    expect(json<{ error: { code: string } }>(two).error.code).toBe('usage-error');
   });
 });

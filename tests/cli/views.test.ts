@@ -20,6 +20,7 @@ const status: Status = {
   uptimeSeconds: 3725,
   dataDir: '/home/me/.local/share/ferry',
   listen: { host: '127.0.0.1', port: 7717 },
+  peerListen: { host: '0.0.0.0', port: 7718 },
   adminUrl: 'http://127.0.0.1:7717/admin/',
   draining: false,
   jobs: { running: 2, maxConcurrent: 8 },

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { action, type CliContext } from '../../command.js';
-import { int } from '../../options.js';
+import { int, peerOption } from '../../options.js';
 
 export function registerContextDelete(group: Command): void {
   group
@@ -9,11 +9,12 @@ export function registerContextDelete(group: Command): void {
     .description('delete a key')
     .argument('<key>', 'the key')
     .option('--if-version <n>', 'delete only if the current version is n', int(0))
+    .addOption(peerOption())
     .action(action(del));
 }
 
-async function del(ctx: CliContext, opts: { ifVersion?: number }, key: string): Promise<number> {
-  const result = await ctx.client().contextDelete(key, opts.ifVersion === undefined ? {} : { ifVersion: opts.ifVersion });
+async function del(ctx: CliContext, opts: { ifVersion?: number; peer?: string }, key: string): Promise<number> {
+  const result = await ctx.client(opts.peer).contextDelete(key, opts.ifVersion === undefined ? {} : { ifVersion: opts.ifVersion });
   if (ctx.json) ctx.out.data(result);
   else ctx.out.line(`deleted ${key} (was version ${result.version})`);
   return 0;

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { action, type CliContext } from '../../command.js';
+import { peerOption } from '../../options.js';
 import { formatTime } from '../../views/format.js';
 
 export function registerContextGet(group: Command): void {
@@ -7,11 +8,12 @@ export function registerContextGet(group: Command): void {
     .command('get')
     .description('print the value of a key (strings as they are, anything else as JSON; --json for the whole entry)')
     .argument('<key>', 'the key')
+    .addOption(peerOption())
     .action(action(get));
 }
 
-async function get(ctx: CliContext, _opts: object, key: string): Promise<number> {
-  const entry = await ctx.client().contextGet(key);
+async function get(ctx: CliContext, opts: { peer?: string }, key: string): Promise<number> {
+  const entry = await ctx.client(opts.peer).contextGet(key);
   if (ctx.json) {
     ctx.out.data(entry);
     return 0;

@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
 import type { ContextEntry } from '../../../server/protocol/index.js';
 import { action, type CliContext } from '../../command.js';
-import { int } from '../../options.js';
+import { int, peerOption } from '../../options.js';
 import { clip, formatTime, table } from '../../views/format.js';
 
 interface ListOptions {
   prefix?: string;
   limit?: number;
   all?: boolean;
+  peer?: string;
 }
 
 export function registerContextList(group: Command): void {
@@ -18,11 +19,12 @@ export function registerContextList(group: Command): void {
     .option('--prefix <prefix>', 'only keys starting with this')
     .option('-n, --limit <n>', 'entries per page (1-500)', int(1, 500))
     .option('-a, --all', 'follow every page')
+    .addOption(peerOption())
     .action(action(list));
 }
 
 async function list(ctx: CliContext, opts: ListOptions): Promise<number> {
-  const client = ctx.client();
+  const client = ctx.client(opts.peer);
   const items: ContextEntry[] = [];
   let cursor: string | undefined;
   let nextCursor: string | null = null;

@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
 import { action, type CliContext } from '../../command.js';
 import { CliError, usageError } from '../../errors.js';
-import { int } from '../../options.js';
+import { int, peerOption } from '../../options.js';
 import { readStdin } from '../../lib/stdin.js';
 
 interface SetOptions {
   string?: boolean;
   ttl?: number;
   ifVersion?: number;
+  peer?: string;
 }
 
 export function registerContextSet(group: Command): void {
@@ -19,6 +20,7 @@ export function registerContextSet(group: Command): void {
     .option('-s, --string', 'store the value as a string even if it parses as JSON')
     .option('--ttl <seconds>', 'expire the entry after this many seconds', int(1))
     .option('--if-version <n>', 'write only if the current version is n (0: only if the key does not exist)', int(0))
+    .addOption(peerOption())
     .addHelpText(
       'after',
       '\nExamples:\n  ferry context set build/status \'{"ok":true}\'\n  ferry context set note "hello" --ttl 3600\n  git rev-parse HEAD | ferry context set head -',
@@ -44,7 +46,7 @@ async function set(ctx: CliContext, opts: SetOptions, key: string, value: string
     text = (await readStdin()).replace(/\r?\n$/, '');
   }
   const entry = await ctx
-    .client()
+    .client(opts.peer)
     .contextPut(key, {
       value: parseValue(text, opts.string === true),
       ...(opts.ttl !== undefined && { ttlSeconds: opts.ttl }),
