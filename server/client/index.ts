@@ -205,12 +205,19 @@ export class FerryClient {
   }
 
   // ── events ────────────────────────────────────────────────────────────────
-  /** Stored events after `since`, then live ones, as they happen (SSE). */
-  async *events(opts: { since?: number; topics?: Topic[]; signal?: AbortSignal } = {}): AsyncGenerator<FerryEvent> {
+  /**
+   * Stored events after `since`, then live ones, as they happen (SSE). `onReady` is called once the
+   * daemon has subscribed this stream (with the newest event id): whatever happens after that is in
+   * the stream, so a list fetched from then on plus the stream misses nothing.
+   */
+  async *events(opts: { since?: number; topics?: Topic[]; signal?: AbortSignal; onReady?: (lastId: number) => void } = {}): AsyncGenerator<FerryEvent> {
     const query: Query = { since: opts.since, topics: opts.topics?.join(',') };
     const res = await this.open('GET', '/events', query, opts.signal);
     for await (const msg of readSse(res, opts.signal)) {
-      if (msg.event === 'ready') continue;
+      if (msg.event === 'ready') {
+        opts.onReady?.((JSON.parse(msg.data) as { lastId: number }).lastId);
+        continue;
+      }
       yield JSON.parse(msg.data) as FerryEvent;
     }
   }

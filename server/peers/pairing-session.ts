@@ -56,6 +56,7 @@ export function sessionView(s: Session): PairingSession {
   return {
     sessionId: s.id,
     role: s.role,
+    windowId: s.role === 'inviter' ? (s.windowId ?? null) : null,
     state: s.state,
     sas: s.sas ?? null,
     peer: s.peerInfo ? { nodeId: s.peerInfo.nodeId, name: s.peerInfo.name, fingerprint: fp! } : null,

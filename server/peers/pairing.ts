@@ -88,6 +88,8 @@ export class PairingService {
     this.closeWindow('a new window was opened');
     const display = pc.newInviteCode();
     this.window = { id: newId(), code: pc.normalizeCode(display)!, display, expiresAt: this.now() + WINDOW_MS, attemptsLeft: MAX_ATTEMPTS, closed: false };
+    const { code: _code, ...shown } = this.windowView(this.window)!;
+    this.deps.bus.publish('pairing.window', { windowId: shown.windowId, state: 'open', window: shown, reason: null });
     return this.windowView(this.window)!;
   }
 
@@ -96,6 +98,7 @@ export class PairingService {
     if (!w) return false;
     w.closed = true;
     this.window = null;
+    this.deps.bus.publish('pairing.window', { windowId: w.id, state: 'closed', window: null, reason });
     for (const s of this.sessions.values()) if (s.windowId === w.id && (s.state === 'started' || s.state === 'awaiting-confirmation')) this.end(s, 'failed', reason);
     return true;
   }
@@ -181,6 +184,10 @@ export class PairingService {
       w.attemptsLeft--;
       const left = w.attemptsLeft;
       if (left <= 0) this.closeWindow('five wrong invite codes: the window is closed');
+      else {
+        const { code: _code, ...shown } = this.windowView(w)!;
+        this.deps.bus.publish('pairing.window', { windowId: w.id, state: 'open', window: shown, reason: `a wrong invite code was tried (${left} tries left)` });
+      }
       this.end(s, 'failed', 'wrong invite code');
       throw new ApiError('pairing-code-wrong', left > 0 ? `wrong invite code (${left} tries left on this window)` : 'wrong invite code: that was the last try, the window is closed', {
         attemptsLeft: Math.max(0, left),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ContextEntry } from './context.js';
 import { Job, JobSummary, OutputStream } from './exec.js';
 import { Timestamp, queryInt } from './common.js';
-import { Approval, PairingSession, PeerView } from './peers.js';
+import { Approval, PairingSession, PairingWindowEvent, PeerView } from './peers.js';
 
 /** Topics are Socket.IO rooms and SSE filters. */
 export const TOPICS = ['jobs', 'job-output', 'context', 'system', 'peers', 'approvals'] as const;
@@ -25,6 +25,7 @@ export const EventPayloads = {
   }),
   'system.draining': z.object({ reason: z.string() }),
   'auth.token-rotated': z.object({ rotatedAt: Timestamp }),
+  'pairing.window': PairingWindowEvent,
   'pairing.requested': z.object({ session: PairingSession }),
   'pairing.completed': z.object({ session: PairingSession, peer: PeerView }),
   'pairing.failed': z.object({ session: PairingSession }),
@@ -47,6 +48,7 @@ export const EVENT_TOPIC: { [T in EventType]: Topic } = {
   'context.changed': 'context',
   'system.draining': 'system',
   'auth.token-rotated': 'system',
+  'pairing.window': 'peers',
   'pairing.requested': 'peers',
   'pairing.completed': 'peers',
   'pairing.failed': 'peers',

@@ -76,6 +76,8 @@ export type PairingState = z.infer<typeof PairingState>;
 export const PairingSession = z.object({
   sessionId: z.string(),
   role: z.enum(['inviter', 'joiner']),
+  /** Inviter: the window the joiner used. */
+  windowId: z.string().nullable(),
   state: PairingState,
   /** Six digits, the same on both screens when nobody is in the middle. */
   sas: z.string().nullable(),
@@ -86,6 +88,16 @@ export const PairingSession = z.object({
   reason: z.string().nullable(),
 });
 export type PairingSession = z.infer<typeof PairingSession>;
+
+/** A window opened, lost a try to a wrong code, or closed (and why). */
+export const PairingWindowEvent = z.object({
+  windowId: z.string(),
+  state: z.enum(['open', 'closed']),
+  /** Without the code: events are stored and replayable; the code is shown only to who opened it. */
+  window: PairingWindow.omit({ code: true }).nullable(),
+  reason: z.string().nullable(),
+});
+export type PairingWindowEvent = z.infer<typeof PairingWindowEvent>;
 
 export const PairingOverview = z.object({ window: PairingWindow.nullable(), sessions: z.array(PairingSession) });
 export type PairingOverview = z.infer<typeof PairingOverview>;

@@ -88,6 +88,17 @@ describe('pairing under attack', () => {
     const late = await failure(b.client.joinPairing({ address: '127.0.0.1', port: a.peerPort!, code: w.code }));
     expect(late.code).toBe('no-pairing-window');
     expect((await a.client.pairing()).window).toBeNull();
+    // The window's story is in the events, without the code.
+    const story: string[] = [];
+    const ac = new AbortController();
+    for await (const e of a.client.events({ since: 0, topics: ['peers'], signal: ac.signal })) {
+      if (e.type !== 'pairing.window') continue;
+      expect(JSON.stringify(e)).not.toContain(w.code);
+      story.push(`${e.data.state}:${e.data.window?.attemptsLeft ?? '-'}`);
+      if (e.data.state === 'closed') break;
+    }
+    ac.abort();
+    expect(story).toEqual(['open:5', 'open:4', 'open:3', 'open:2', 'open:1', 'closed:-']);
   });
 
   it('replayed pairing messages fail', async () => {
