@@ -11,9 +11,11 @@ import { CLIENT_CPU, pin, pinning } from './lib/proc.js';
 import { formatProfile } from './lib/profile.js';
 import { RESULTS_DIR, table, writeResult } from './lib/report.js';
 import { DAEMON_FLAGS } from './lib/servers.js';
+import { peerContext } from './peer-context.js';
+import { peerExec } from './peer-exec.js';
 import { rss } from './rss.js';
 
-const BENCHES: Bench[] = [context, exec, rss];
+const BENCHES: Bench[] = [context, exec, rss, peerExec, peerContext];
 /** Every bench is bounded on its own; this is the backstop for the whole run. */
 const WATCHDOG_MS = 10 * 60_000;
 

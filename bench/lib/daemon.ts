@@ -25,6 +25,8 @@ export interface BenchDaemonOptions {
    * machine's first; a first start also loads the certificate library and keeps it in memory.
    */
   firstStart?: boolean;
+  /** Extra environment (FERRY_* settings), over the defaults below. */
+  env?: Record<string, string>;
   timeoutMs?: number;
 }
 
@@ -38,7 +40,17 @@ export async function spawnBenchDaemon(opts: BenchDaemonOptions = {}): Promise<B
     execFileSync(process.execPath, ['-e', init], { env: { ...process.env, FERRY_HOME: home }, stdio: 'pipe', timeout: timeoutMs });
   }
   const proc = spawn(process.execPath, [...(opts.nodeFlags ?? []), DAEMON_MAIN], {
-    env: { ...process.env, FERRY_HOME: home, FERRY_PORT: '0', FERRY_HOST: '127.0.0.1' },
+    // As tests/helpers/daemon.ts: both listeners on loopback, any free port, no mDNS on the LAN.
+    env: {
+      ...process.env,
+      FERRY_HOME: home,
+      FERRY_PORT: '0',
+      FERRY_HOST: '127.0.0.1',
+      FERRY_PEER_PORT: '0',
+      FERRY_PEER_HOST: '127.0.0.1',
+      FERRY_DISCOVERY_ENABLED: 'false',
+      ...opts.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -42,11 +42,14 @@ export function createPeerListener(deps: {
   app.set('etag', false);
   const server = https.createServer(peerServerOptions(deps.identity), app);
   const byFingerprint = new Map<string, Set<tls.TLSSocket>>();
+  /** A connection's client certificate, read and hashed once (not on every request it carries). */
+  const certOf = new WeakMap<tls.TLSSocket, { der: Buffer; fingerprint: string }>();
 
   server.on('secureConnection', (socket: tls.TLSSocket) => {
     const cert = peerCertificate(socket);
     // Mutual TLS: no client certificate, no conversation.
     if (!cert) return socket.destroy();
+    certOf.set(socket, cert);
     let set = byFingerprint.get(cert.fingerprint);
     if (!set) byFingerprint.set(cert.fingerprint, (set = new Set()));
     set.add(socket);
@@ -61,7 +64,7 @@ export function createPeerListener(deps: {
   app.use(deps.drainGate);
   app.use((req, res, next) => {
     const socket = req.socket as tls.TLSSocket;
-    const cert = peerCertificate(socket);
+    const cert = certOf.get(socket) ?? peerCertificate(socket);
     if (!cert) return next(new ApiError('peer-not-paired', 'no client certificate'));
     const peer = deps.peers.byFingerprint(cert.fingerprint);
     // The handshake works from the certificate itself (a paired machine may pair again).

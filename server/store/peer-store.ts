@@ -27,6 +27,14 @@ export interface Peer {
   lastSeen: number | null;
 }
 
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}
+
 const decode = (r: PeerRow): Peer => ({
   nodeId: r.node_id,
   name: r.name,
@@ -39,18 +47,21 @@ const decode = (r: PeerRow): Peer => ({
   lastSeen: r.last_seen,
 });
 
+/**
+ * The peers table. Every peer request looks its caller up (by fingerprint, then by id for its
+ * policy), so rows are kept in memory; the daemon is the only writer, and every write here drops
+ * the copy, so it is never stale.
+ */
 export class PeerStore {
+  private cache: { byId: Map<string, Peer>; byName: Map<string, Peer>; byFp: Map<string, Peer>; all: Peer[] } | null = null;
   private readonly s: Record<
-    'all' | 'byId' | 'byName' | 'byFp' | 'insert' | 'remove' | 'setPolicy' | 'setName' | 'seen' | 'manualAll' | 'manualAdd' | 'manualRemove',
+    'all' | 'insert' | 'remove' | 'setPolicy' | 'setName' | 'seen' | 'manualAll' | 'manualAdd' | 'manualRemove',
     Statement
   >;
 
   constructor(private readonly db: DB) {
     this.s = {
       all: db.prepare('SELECT * FROM peers ORDER BY name'),
-      byId: db.prepare('SELECT * FROM peers WHERE node_id = ?'),
-      byName: db.prepare('SELECT * FROM peers WHERE name = ?'),
-      byFp: db.prepare('SELECT * FROM peers WHERE fingerprint = ?'),
       insert: db.prepare(`INSERT INTO peers (node_id, name, fingerprint, certificate, addresses, port, policy, paired_at, last_seen)
         VALUES (@node_id, @name, @fingerprint, @certificate, @addresses, @port, @policy, @paired_at, @last_seen)`),
       remove: db.prepare('DELETE FROM peers WHERE node_id = ?'),
@@ -63,21 +74,26 @@ export class PeerStore {
     };
   }
 
-  all(): Peer[] {
-    return (this.s.all.all() as PeerRow[]).map(decode);
+  private rows() {
+    if (!this.cache) {
+      const all = (this.s.all.all() as PeerRow[]).map((r) => deepFreeze(decode(r)));
+      this.cache = { all, byId: new Map(all.map((p) => [p.nodeId, p])), byName: new Map(all.map((p) => [p.name, p])), byFp: new Map(all.map((p) => [p.fingerprint, p])) };
+    }
+    return this.cache;
+  }
+  /** Frozen: a change goes through the methods below, never by editing what was read. */
+  all(): readonly Peer[] {
+    return this.rows().all;
   }
   byId(nodeId: string): Peer | undefined {
-    const r = this.s.byId.get(nodeId) as PeerRow | undefined;
-    return r && decode(r);
+    return this.rows().byId.get(nodeId);
   }
   byName(name: string): Peer | undefined {
-    const r = this.s.byName.get(name) as PeerRow | undefined;
-    return r && decode(r);
+    return this.rows().byName.get(name);
   }
   /** The pin lookup: who, if anyone, owns this certificate. */
   byFingerprint(fp: string): Peer | undefined {
-    const r = this.s.byFp.get(fp) as PeerRow | undefined;
-    return r && decode(r);
+    return this.rows().byFp.get(fp);
   }
   /** By name first, then node id (what people type). */
   find(ref: string): Peer | undefined {
@@ -91,6 +107,7 @@ export class PeerStore {
     return name;
   }
   insert(p: Peer): void {
+    this.cache = null;
     this.s.insert.run({
       node_id: p.nodeId,
       name: p.name,
@@ -104,15 +121,19 @@ export class PeerStore {
     });
   }
   remove(nodeId: string): boolean {
+    this.cache = null;
     return this.s.remove.run(nodeId).changes > 0;
   }
   setPolicy(nodeId: string, policy: Policy): void {
+    this.cache = null;
     this.s.setPolicy.run(JSON.stringify(policy), nodeId);
   }
   setName(nodeId: string, name: string): void {
+    this.cache = null;
     this.s.setName.run(name, nodeId);
   }
   seen(nodeId: string, at: number, addresses: string[]): void {
+    this.cache = null;
     this.s.seen.run(at, JSON.stringify(addresses), nodeId);
   }
   manual(): { address: string; port: number; addedAt: number }[] {

@@ -1,0 +1,35 @@
+// The floor for the forwarding hop: node:http in, node:https out, nothing else. Each request goes
+// as it is to the upstream (bare-mtls-context-server.mjs) over a keep-alive agent that presents a
+// client certificate (the forwarding daemon's own key.pem/cert.pem, TLS 1.3), and the answer is
+// piped back with its status and content-type only, as the daemon's forward route does. No auth,
+// no peer lookup, no pinning check, no audit, no framework.
+//
+// Usage: node bare-forwarder.mjs <upstream-port> <key.pem> <cert.pem>   → prints {"port":N}.
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+
+const [upstreamPort, keyFile, certFile] = process.argv.slice(2);
+// The daemon's peer agent: keep-alive, up to 16 connections per peer, TLS 1.3, its own certificate.
+const agent = new https.Agent({ keepAlive: true, maxSockets: 16, key: fs.readFileSync(keyFile), cert: fs.readFileSync(certFile), minVersion: 'TLSv1.3', rejectUnauthorized: false });
+
+const server = http.createServer((req, res) => {
+  const up = https.request({ host: '127.0.0.1', port: Number(upstreamPort), method: req.method, path: req.url, agent, headers: { accept: 'application/json' } }, (answer) => {
+    res.writeHead(answer.statusCode ?? 502, answer.headers['content-type'] ? { 'content-type': answer.headers['content-type'] } : {});
+    answer.pipe(res);
+  });
+  up.on('error', (err) => {
+    if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: { code: 'upstream-failed', message: err.message } }));
+  });
+  req.pipe(up);
+});
+
+server.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ port: server.address().port }) + '\n'));
+
+const stop = () => {
+  server.close(() => (agent.destroy(), process.exit(0)));
+  server.closeAllConnections();
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
