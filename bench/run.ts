@@ -23,7 +23,7 @@ function usage(): string {
   return [
     'usage: npm run bench [-- <name>...] [--quick] [--profile]',
     '',
-    ...BENCHES.map((b) => `  ${b.name.padEnd(8)} ${b.summary}`),
+    ...BENCHES.map((b) => `  ${b.name.padEnd(14)} ${b.summary}`),
     '',
     '  --quick     short runs to check the benchmarks work (numbers not to quote)',
     '  --profile   run the daemon (and the context baselines) under --cpu-prof and print where the CPU time went',
