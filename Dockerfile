@@ -82,7 +82,8 @@ RUN mkdir -p /data \
 VOLUME /data
 
 USER node
-EXPOSE 7717
+# 7717: local API and admin (token). 7718: the peer listener (mutual TLS, pinned certificates).
+EXPOSE 7717 7718
 
 # Probes the unauthenticated health route; start-period covers first start (identity and
 # database creation). compose.yaml repeats these values so they are visible to operators.

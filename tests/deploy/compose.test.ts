@@ -60,7 +60,7 @@ describe('Dockerfile', () => {
     expect(JSON.parse(lastOf(finalStage, 'ENTRYPOINT') ?? 'null')).toEqual(['/usr/bin/tini', '--']);
     expect(JSON.parse(lastOf(finalStage, 'CMD') ?? 'null')).toEqual(['node', 'dist/server/main.js']);
     expect(lastOf(finalStage, 'VOLUME')).toBe('/data');
-    expect(lastOf(finalStage, 'EXPOSE')).toBe('7717');
+    expect(lastOf(finalStage, 'EXPOSE')).toBe('7717 7718');
     const env = find(finalStage, 'ENV').map((i) => i.args).join(' ');
     for (const pair of ['FERRY_HOME=/data', 'FERRY_HOST=0.0.0.0', 'FERRY_PORT=7717']) expect(env).toContain(pair);
   });
@@ -91,9 +91,8 @@ describe('compose.yaml', () => {
     expect(Object.keys(compose.volumes ?? {})).toEqual(['ferry-data']);
   });
 
-  it('publishes the port on the host loopback only', () => {
-    expect(ferry.ports?.length).toBeGreaterThan(0);
-    for (const p of ferry.ports ?? []) expect(p).toMatch(/^127\.0\.0\.1:\$\{FERRY_PORT:-7717\}:7717$/);
+  it('publishes the local API and the peer port on the host loopback only', () => {
+    expect(ferry.ports).toEqual(['127.0.0.1:${FERRY_PORT:-7717}:7717', '127.0.0.1:${FERRY_PEER_PORT:-7718}:7718']);
   });
 
   it('health-checks with the same probe as the image', () => {

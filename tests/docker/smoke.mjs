@@ -86,7 +86,7 @@ async function main() {
   await step('Compose is available and accepts compose.yaml', async () => {
     compose = await findCompose();
     const port = await freePort();
-    env = { ...process.env, FERRY_IMAGE: IMAGE, FERRY_PORT: String(port), FERRY_NAME: nodeName };
+    env = { ...process.env, FERRY_IMAGE: IMAGE, FERRY_PORT: String(port), FERRY_PEER_PORT: String(await freePort()), FERRY_NAME: nodeName };
     base = `http://127.0.0.1:${port}`;
     await composeRun(['config', '-q'], { timeoutMs: 30_000 });
     return `${compose.version}, project ${project}, host port ${port}`;
