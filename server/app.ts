@@ -33,6 +33,14 @@ import { ExecService } from './services/exec/service.js';
 import { createPeers, type Peers } from './peers/index.js';
 import type { PolicyService } from './policy/service.js';
 import { peerControlRoutes } from './routes/peers.js';
+import { fileRoutes } from './routes/files.js';
+import { FileAccess } from './files/access.js';
+import { UploadService } from './files/uploads.js';
+import { UploadStore } from './files/upload-store.js';
+import { TransferService } from './files/transfers.js';
+import { TransferStore } from './files/transfer-store.js';
+import { LocalEndpoint, RemoteEndpoint } from './files/endpoints.js';
+import { transferRoutes } from './routes/transfers.js';
 import { AuditStore } from './store/audit-store.js';
 import { ContextStore } from './store/context-store.js';
 import type { DB } from './store/db.js';
@@ -60,18 +68,28 @@ export interface FerryApp {
   peers: Peers;
   io: FerryIo;
   bus: EventBus;
-  services: { context: ContextService; exec: ExecService; audit: AuditService };
+  services: { context: ContextService; exec: ExecService; audit: AuditService; transfers: TransferService; uploads: UploadService };
   /** Stop taking requests, end streams and jobs, wait for in-flight requests (bounded). The DB stays open. */
   shutdown(reason: string): Promise<void>;
 }
 
-/** Only JSON bodies are accepted: anything else is a 415 before any parsing. */
+/**
+ * Bodies are JSON, except the two routes that stream file content: upload data (raw bytes) and the
+ * one-shot multipart upload. Anything else is a 415 before any parsing.
+ */
+export const RAW_BODY_ROUTES: readonly [method: string, pattern: RegExp, type: string][] = [
+  ['PUT', /^(\/peers\/[^/]+)?\/files\/uploads\/[^/]+$/, 'application/octet-stream'],
+  ['POST', /^(\/peers\/[^/]+)?\/files$/, 'multipart/form-data'],
+];
+
 function jsonBodies(limit: number): express.RequestHandler[] {
   return [
     (req, _res, next) => {
       const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-      if (hasBody && !req.is('application/json')) return next(new ApiError('unsupported-media-type', 'send the body as application/json'));
-      next();
+      if (!hasBody || req.is('application/json')) return next();
+      const raw = RAW_BODY_ROUTES.find(([m, p]) => m === req.method && p.test(req.path));
+      if (raw && req.is(raw[2])) return next();
+      next(new ApiError('unsupported-media-type', raw ? `send the body as ${raw[2]}` : 'send the body as application/json'));
     },
     express.json({ limit, strict: false }),
   ];
@@ -112,11 +130,15 @@ export function createApp(deps: AppDeps): FerryApp {
   const address = () => server.address() as AddressInfo | null;
   const peerAddress = () => (peers.listener?.server.address() ?? null) as AddressInfo | null;
   // The same capability routers serve the local API and the peer listener; policy tells them apart.
+  const uploads = new UploadService(new UploadStore(db), config.files, clock, log.child({ part: 'files' }));
+  uploads.startSweeper();
   const capabilityRouters = (policy: PolicyService) => [
     systemRoutes({ identity: deps.identity, config, paths: deps.paths, db, exec, context, startedAt, address, peerAddress, isDraining: () => draining }),
     contextRoutes({ context, policy, rateLimits: config.rateLimits }),
     execRoutes({ exec, policy, sse, rateLimits: config.rateLimits }),
+    fileRoutes({ uploads, access: new FileAccess({ policy, dataDir: deps.paths.home }), config }),
   ];
+  const fileLimits = { maxBytes: config.files.maxBytes, maxEntries: config.files.maxEntries };
   const peers = createPeers({
     config,
     db,
@@ -128,6 +150,19 @@ export function createApp(deps: AppDeps): FerryApp {
     drainGate,
     isDraining: () => draining,
     capabilityRouters,
+  });
+
+  const transfers = new TransferService({
+    store: new TransferStore(db),
+    local: new LocalEndpoint({ access: new FileAccess({ policy: peers.policy, dataDir: deps.paths.home }), uploads, limits: fileLimits }),
+    peer: (ref) => {
+      const t = peers.service.target(ref);
+      return { endpoint: new RemoteEndpoint(t, peers.client), nodeId: t.nodeId, name: t.name };
+    },
+    bus,
+    clock,
+    log: log.child({ part: 'transfers' }),
+    config: config.files,
   });
 
   const app = express();
@@ -179,6 +214,7 @@ export function createApp(deps: AppDeps): FerryApp {
   app.use(API_PREFIX, authRoutes({ adminToken: deps.adminToken, sessions, onRotated, now: () => clock.now() }));
   for (const r of capabilityRouters(peers.policy)) app.use(API_PREFIX, r);
   app.use(API_PREFIX, peerControlRoutes({ pairing: peers.pairing, peers: peers.service, approvals: peers.approvals }));
+  app.use(API_PREFIX, transferRoutes({ transfers }));
   app.use(API_PREFIX, peers.forward);
   app.use(API_PREFIX, auditRoutes({ audit }));
   app.use(API_PREFIX, eventRoutes({ bus, sse }));
@@ -199,6 +235,7 @@ export function createApp(deps: AppDeps): FerryApp {
       peers.listener?.server.closeIdleConnections();
       peers.stop();
       const goodbye = peers.stopNetwork();
+      await transfers.stop();
       // Streams never end by themselves; jobs end when stopped (and their waiting requests with them).
       sse.closeAll();
       io.disconnectSockets(true);
@@ -214,8 +251,9 @@ export function createApp(deps: AppDeps): FerryApp {
       await new Promise<void>((resolve) => void io.close(() => resolve()));
       await goodbye;
       context.stop();
+      uploads.stop();
       audit.stop();
     })());
 
-  return { app, server, peers, io, bus, services: { context, exec, audit }, shutdown };
+  return { app, server, peers, io, bus, services: { context, exec, audit, transfers, uploads }, shutdown };
 }

@@ -51,6 +51,18 @@ export const ConfigSchema = z.strictObject({
     })
     .prefault({}),
   discovery: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+  files: z
+    .strictObject({
+      /** The largest file or directory archive one transfer may carry. */
+      maxBytes: int(1).default(64 * 1024 ** 3),
+      /** The most entries a directory archive may have. */
+      maxEntries: int(1).default(100_000),
+      /** Temporary files of uploads nobody resumed are removed after this long. */
+      staleUploadHours: int(1, 24 * 30).default(24),
+      /** A transfer that makes no progress for this long (retrying with backoff) fails. */
+      retryForMs: int(1000).default(10 * 60_000),
+    })
+    .prefault({}),
   audit: z.strictObject({ retentionDays: int(1, 3650).default(30) }).prefault({}),
   events: z.strictObject({ retain: int(100).default(10_000) }).prefault({}),
   session: z.strictObject({ ttlHours: int(1, 24 * 30).default(12) }).prefault({}),

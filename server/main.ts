@@ -136,6 +136,8 @@ export async function runDaemon(opts: RunOptions = {}): Promise<Daemon> {
       peerPort = (await listen(ferry.peers.listener.server as unknown as http.Server, config.peer.host, config.peer.port, { name: 'peer', env: 'FERRY_PEER_PORT' })).port;
       await ferry.peers.startNetwork(peerPort);
     }
+    const resumed = ferry.services.transfers.resumeAll();
+    if (resumed > 0) log.info('resuming transfers that were running when the daemon stopped', { count: resumed });
     cleanups.pop();
     const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address === '0.0.0.0' ? '127.0.0.1' : addr.address}:${addr.port}`;
     const runtime: RuntimeInfo = { pid: process.pid, url, host: config.host, port: addr.port, startedAt: new Date().toISOString(), version: VERSION, peerPort };

@@ -17,7 +17,7 @@ export function auditRequests(audit: AuditService): RequestHandler {
         status,
         code: (res.locals.errorCode as string | undefined) ?? null,
         duration_ms: Math.round((performance.now() - started) * 100) / 100,
-        ip: req.socket.remoteAddress ?? null,
+        ip: req.socket?.remoteAddress ?? null,
       });
     });
     next();

@@ -18,6 +18,8 @@ export interface PeerRequest {
   /** Path under /peer/v1, with its query string, e.g. `/context/k?x=1`. */
   path: string;
   body?: unknown;
+  /** A raw body streamed as it is (set its content-type in headers); instead of `body`. */
+  stream?: NodeJS.ReadableStream;
   headers?: Record<string, string>;
   signal?: AbortSignal;
 }
@@ -110,7 +112,8 @@ export class PeerClient {
         resolve,
       );
       r.once('error', reject);
-      r.end(body);
+      if (req.stream) req.stream.pipe(r);
+      else r.end(body);
     });
   }
 

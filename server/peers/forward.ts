@@ -6,9 +6,11 @@ import { PeerLinkError, type PeerClient } from './client.js';
 import type { PeerService } from './service.js';
 
 /** Capabilities a peer can be asked for. Everything else (pairing, policy, approvals, keys, audit) is local only. */
-const FORWARDED = new Set(['status', 'identity', 'context', 'exec', 'jobs']);
+const FORWARDED = new Set(['status', 'identity', 'context', 'exec', 'jobs', 'files']);
 /** Response headers worth passing back; hop-by-hop and the peer's own security headers are not. */
-const PASS_HEADERS = ['content-type', 'retry-after', 'cache-control', 'x-accel-buffering', 'location'];
+const PASS_HEADERS = ['content-type', 'retry-after', 'cache-control', 'x-accel-buffering', 'location', 'content-range', 'trailer', 'x-ferry-size', 'x-ferry-mode', 'x-ferry-mtime'];
+/** Request headers a capability needs besides the body (resuming reads and uploads). */
+const PASS_REQUEST_HEADERS = ['range', 'x-ferry-offset'];
 
 /**
  * `/api/v1/peers/:peer/<capability…>` → `/peer/v1/<capability…>` on that peer over mutual TLS.
@@ -27,14 +29,23 @@ export function forwardRoutes(deps: { peers: PeerService; client: PeerClient; on
     const target = deps.peers.target(ref);
     const qs = req.originalUrl.indexOf('?');
     const path = `/${rest.map(encodeURIComponent).join('/')}${qs >= 0 ? req.originalUrl.slice(qs) : ''}`;
-    const hasBody = !['GET', 'HEAD', 'DELETE'].includes(req.method) && req.body !== undefined && Object.keys(req.body as object).length > 0;
+    const isJson = req.is('application/json');
+    const hasBody = !['GET', 'HEAD', 'DELETE'].includes(req.method) && isJson && req.body !== undefined && Object.keys(req.body as object).length > 0;
+    // A raw body (file content, multipart) was not parsed: it is streamed to the peer as it comes.
+    const stream = !isJson && (req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0);
+    const headers: Record<string, string> = {};
+    for (const h of PASS_REQUEST_HEADERS) if (typeof req.headers[h] === 'string') headers[h] = req.headers[h];
+    if (stream) {
+      headers['content-type'] = String(req.headers['content-type']);
+      if (req.headers['content-length']) headers['content-length'] = String(req.headers['content-length']);
+    }
     const ac = new AbortController();
     res.once('close', () => {
       if (!res.writableFinished) ac.abort();
     });
     let upstream: http.IncomingMessage;
     try {
-      upstream = await deps.client.request(target, { method: req.method, path, body: hasBody ? req.body : undefined, signal: ac.signal });
+      upstream = await deps.client.request(target, { method: req.method, path, body: hasBody ? req.body : undefined, stream: stream ? req : undefined, headers, signal: ac.signal });
     } catch (err) {
       if (ac.signal.aborted) return;
       if (err instanceof PeerLinkError) {
@@ -66,7 +77,13 @@ export function forwardRoutes(deps: { peers: PeerService; client: PeerClient; on
       return;
     }
     if (upstream.headers['content-type']?.includes('event-stream')) res.flushHeaders();
-    upstream.pipe(res);
+    // Trailers (a file's SHA-256) come after the body: copy them over before ending.
+    upstream.pipe(res, { end: false });
+    upstream.once('end', () => {
+      const trailers = Object.fromEntries(Object.entries(upstream.trailers).filter(([, v]) => typeof v === 'string'));
+      if (Object.keys(trailers).length > 0) res.addTrailers(trailers);
+      res.end();
+    });
     upstream.once('error', () => res.destroy());
   });
   return r;

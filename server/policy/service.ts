@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import type { Principal } from '../http/context.js';
+import path from 'node:path';
 import { ApiError } from '../http/errors.js';
 import type { ExecRequest, JobSummary, Policy } from '../protocol/index.js';
 import type { PeerStore } from '../store/peer-store.js';
@@ -79,6 +80,33 @@ export class PolicyService {
       );
       if (outcome !== 'approved') throw denied('exec', outcome === 'denied' ? 'a person on this machine denied it' : 'nobody approved it in time');
     }
+  }
+
+  /**
+   * Where a caller may read or write files: the roots to check a path against. The local admin may
+   * go anywhere (but the data dir, which every check refuses); a peer only where its `files` scope
+   * says — reads within its read or write roots, writes within its write roots — and in "ask" mode
+   * only once a person here has approved this very operation.
+   */
+  async fileRoots(req: { principal?: Principal | undefined }, access: 'read' | 'write', requested: string, signal?: AbortSignal): Promise<string[]> {
+    const principal = req.principal!;
+    const policy = this.policyOf(principal);
+    if (!policy || principal.kind !== 'peer') return ['/'];
+    const files = policy.files;
+    if (files.mode === 'off') throw denied('files', 'file access is off for this peer');
+    if (files.mode === 'ask') {
+      const outcome = await this.deps.approvals.ask(
+        { peer: principal.peer, scope: `files.${access}`, summary: `files: ${access} ${requested}`, detail: { access, path: requested }, programs: [] },
+        this.deps.askTimeoutMs,
+        signal,
+      );
+      if (outcome !== 'approved') throw denied(`files.${access}`, outcome === 'denied' ? 'a person on this machine denied it' : 'nobody approved it in time');
+      return ['/'];
+    }
+    const expand = (r: string) => (r === '~' ? this.deps.homeDir : r.startsWith('~/') ? path.join(this.deps.homeDir, r.slice(2)) : r);
+    const roots = (access === 'read' ? [...files.read, ...files.write] : files.write).map(expand);
+    if (roots.length === 0) throw denied(`files.${access}`, `no ${access} roots are set for this peer`);
+    return roots;
   }
 
   /** Peers see and touch only the jobs they started. */

@@ -3,9 +3,10 @@ import { ContextEntry } from './context.js';
 import { Job, JobSummary, OutputStream } from './exec.js';
 import { Timestamp, queryInt } from './common.js';
 import { Approval, PairingSession, PairingWindowEvent, PeerView } from './peers.js';
+import { Transfer } from './files.js';
 
 /** Topics are Socket.IO rooms and SSE filters. */
-export const TOPICS = ['jobs', 'job-output', 'context', 'system', 'peers', 'approvals'] as const;
+export const TOPICS = ['jobs', 'job-output', 'context', 'system', 'peers', 'approvals', 'transfers'] as const;
 export const Topic = z.enum(TOPICS);
 export type Topic = z.infer<typeof Topic>;
 
@@ -36,6 +37,9 @@ export const EventPayloads = {
   'peer.removed': z.object({ nodeId: z.string(), name: z.string(), reason: z.string() }),
   'approval.requested': z.object({ approval: Approval }),
   'approval.decided': z.object({ approval: Approval }),
+  'transfer.started': z.object({ transfer: Transfer }),
+  'transfer.progress': z.object({ id: z.string(), bytes: z.number().int(), total: z.number().int().nullable(), rate: z.number() }),
+  'transfer.finished': z.object({ transfer: Transfer }),
 } as const;
 
 export type EventType = keyof typeof EventPayloads;
@@ -59,6 +63,9 @@ export const EVENT_TOPIC: { [T in EventType]: Topic } = {
   'peer.removed': 'peers',
   'approval.requested': 'approvals',
   'approval.decided': 'approvals',
+  'transfer.started': 'transfers',
+  'transfer.progress': 'transfers',
+  'transfer.finished': 'transfers',
 };
 
 /** What a client receives: a monotonically increasing id (never reused), the type, and its payload. */

@@ -8,5 +8,6 @@ export * from './exec.js';
 export * from './audit.js';
 export * from './events.js';
 export * from './peers.js';
+export * from './files.js';
 
 export * from './constants.js';
