@@ -1,6 +1,12 @@
 import { API_PREFIX, CSRF_HEADER } from '../protocol/constants.js';
 import type {
   AddManualPeer,
+  DirListing,
+  FileStat,
+  Transfer,
+  TransferCreate,
+  TransferList,
+  TransferState,
   Approval,
   ApprovalList,
   ApprovalStatus,
@@ -154,6 +160,28 @@ export class FerryClient {
   /** A peer's status as it shows it to paired peers (through forPeer). */
   peerStatus(): Promise<PeerStatus> {
     return this.request('GET', this.cap('/status'));
+  }
+
+  // ── files (this daemon's, or a peer's through forPeer) ────────────────────
+  fileStat(path: string, opts: { hash?: boolean } = {}): Promise<FileStat> {
+    return this.request('GET', this.cap('/files/stat'), { query: { path, ...(opts.hash ? { hash: '1' } : {}) } });
+  }
+  fileList(path: string): Promise<DirListing> {
+    return this.request('GET', this.cap('/files/list'), { query: { path } });
+  }
+
+  // ── transfers (the local daemon moves the bytes; push/pull name the peer) ─
+  startTransfer(req: TransferCreate): Promise<Transfer> {
+    return this.request('POST', '/transfers', { body: req });
+  }
+  transfers(opts: { state?: TransferState; limit?: number } = {}): Promise<TransferList> {
+    return this.request('GET', '/transfers', { query: opts });
+  }
+  transfer(id: string): Promise<Transfer> {
+    return this.request('GET', `/transfers/${encodeURIComponent(id)}`);
+  }
+  cancelTransfer(id: string): Promise<Transfer> {
+    return this.request('POST', `/transfers/${encodeURIComponent(id)}/cancel`);
   }
 
   // ── peers and pairing (local daemon only) ─────────────────────────────────
