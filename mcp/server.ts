@@ -1,21 +1,32 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { FerryMcpDeps, ToolDeps } from './deps.js';
 import { silentLog } from './log.js';
+import { registerCoordinatePrompt } from './prompts/coordinate.js';
+import { registerHelpPrompt } from './prompts/help.js';
+import { registerContextResource } from './resources/context.js';
+import { registerPeersResource } from './resources/peers.js';
 import { registerStatusResource } from './resources/status.js';
+import { registerResourceUpdates } from './resources/updates.js';
 import { registerCancelJobTool } from './tools/cancel-job.js';
 import { registerContextDeleteTool } from './tools/context-delete.js';
 import { registerContextGetTool } from './tools/context-get.js';
 import { registerContextListTool } from './tools/context-list.js';
 import { registerContextSetTool } from './tools/context-set.js';
+import { registerDecideApprovalTool } from './tools/decide-approval.js';
 import { registerExecuteTool } from './tools/execute.js';
 import { registerGetJobTool } from './tools/get-job.js';
+import { registerListApprovalsTool } from './tools/list-approvals.js';
 import { registerListJobsTool } from './tools/list-jobs.js';
+import { registerListPeersTool } from './tools/list-peers.js';
+import { registerPeerStatusTool } from './tools/peer-status.js';
 import { VERSION } from './version.js';
 
 export type { FerryMcpDeps } from './deps.js';
 
 /** Every tool, in the order tools/list shows them. New capabilities add a file and a line here. */
 const TOOLS = [
+  registerListPeersTool,
+  registerPeerStatusTool,
   registerContextGetTool,
   registerContextSetTool,
   registerContextListTool,
@@ -24,14 +35,20 @@ const TOOLS = [
   registerListJobsTool,
   registerGetJobTool,
   registerCancelJobTool,
+  registerListApprovalsTool,
+  registerDecideApprovalTool,
 ];
-const RESOURCES = [registerStatusResource];
+const RESOURCES = [registerStatusResource, registerPeersResource, registerContextResource];
+const PROMPTS = [registerHelpPrompt, registerCoordinatePrompt];
 
 const INSTRUCTIONS =
-  'Ferry connects this machine\'s Ferry daemon to you. ferry_context_* read and write a key-value store shared ' +
-  'with other agents and people (use ifVersion for safe updates). ferry_execute runs a command and returns its ' +
-  'output; ferry_list_jobs / ferry_get_job / ferry_cancel_job manage the jobs it records. Failed calls carry a ' +
-  'stable error code (e.g. version-conflict, daemon-unreachable) and a hint.';
+  'Ferry connects you to this machine\'s Ferry daemon and, through it, to the machines paired with it (peers). ' +
+  'ferry_list_peers names them; every tool that acts on a machine takes an optional peer (a name, never a key). ' +
+  'ferry_execute runs a command and returns its output; ferry_list_jobs / ferry_get_job / ferry_cancel_job follow ' +
+  'jobs. ferry_context_* read and write a key-value store shared with other agents and people (use ifVersion for ' +
+  'safe updates). A peer decides what this machine may do there: scope-denied is a no, and an "ask" policy waits ' +
+  'for a person there to approve. Failed calls carry a stable error code and a hint. The ferry_coordinate prompt ' +
+  'explains how to split work across machines.';
 
 const inflight = new WeakMap<McpServer, Set<Promise<unknown>>>();
 
@@ -55,6 +72,15 @@ export function createFerryMcpServer(deps: FerryMcpDeps): McpServer {
   };
   for (const register of TOOLS) register(server, toolDeps);
   for (const register of RESOURCES) register(server, toolDeps);
+  for (const register of PROMPTS) register(server, toolDeps);
+  const updates = registerResourceUpdates(server, toolDeps);
+  // However the connection ends (close(), the transport dropping), stop following the daemon's events.
+  const close = server.close.bind(server);
+  server.close = async () => {
+    updates.close();
+    await close();
+  };
+  server.server.onclose = () => updates.close();
   return server;
 }
 

@@ -16,7 +16,11 @@ export async function runStdioServer(opts: { home?: string } = {}): Promise<void
   const server = createFerryMcpServer({ client: () => localClient({ home }), log });
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => {
-    server.server.onclose = resolve;
+    const before = server.server.onclose;
+    server.server.onclose = () => {
+      before?.();
+      resolve();
+    };
   });
 
   let stopping = false;

@@ -41,6 +41,8 @@ import { TransferService } from './files/transfers.js';
 import { TransferStore } from './files/transfer-store.js';
 import { LocalEndpoint, RemoteEndpoint } from './files/endpoints.js';
 import { transferRoutes } from './routes/transfers.js';
+import { createMcpHttpHandler } from '../mcp/http.js';
+import { localClient } from './client/local.js';
 import { AuditStore } from './store/audit-store.js';
 import { ContextStore } from './store/context-store.js';
 import type { DB } from './store/db.js';
@@ -165,6 +167,13 @@ export function createApp(deps: AppDeps): FerryApp {
     config: config.files,
   });
 
+  const mcpHttp = createMcpHttpHandler({
+    // Per call: the URL in daemon.json and the current admin token (it may have been rotated).
+    client: () => localClient({ home: deps.paths.home }),
+    log: (msg, f) => log.info(msg, { part: 'mcp', ...f }),
+    maxBodyBytes: config.http.jsonLimitBytes,
+  });
+
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -215,6 +224,16 @@ export function createApp(deps: AppDeps): FerryApp {
   for (const r of capabilityRouters(peers.policy)) app.use(API_PREFIX, r);
   app.use(API_PREFIX, peerControlRoutes({ pairing: peers.pairing, peers: peers.service, approvals: peers.approvals }));
   app.use(API_PREFIX, transferRoutes({ transfers }));
+  // MCP over Streamable HTTP: the bearer token only (a browser session must not drive agent
+  // tools) and no foreign Origin. The tools call this daemon's own API as the local admin.
+  const mcpGate: express.RequestHandler = (req, _res, next) => {
+    if (req.principal?.kind !== 'local' || req.principal.via !== 'token') return next(new ApiError('unauthorized', 'MCP over HTTP takes the bearer token (Authorization: Bearer <admin token>), not a session cookie'));
+    const origin = req.headers.origin;
+    if (origin && URL.parse(origin)?.host !== req.headers.host) return next(new ApiError('forbidden', `requests from ${origin} are not accepted`));
+    next();
+  };
+  // Streamable HTTP uses exactly these three methods.
+  app.route('/mcp').get(mcpGate, mcpHttp).post(mcpGate, mcpHttp).delete(mcpGate, mcpHttp);
   app.use(API_PREFIX, peers.forward);
   app.use(API_PREFIX, auditRoutes({ audit }));
   app.use(API_PREFIX, eventRoutes({ bus, sse }));
@@ -226,6 +245,9 @@ export function createApp(deps: AppDeps): FerryApp {
   let shuttingDown: Promise<void> | undefined;
   const shutdown = (reason: string) =>
     (shuttingDown ??= (async () => {
+      // MCP sessions first: their open streams would hold the drain, and their running calls
+      // must cancel jobs while the API still answers.
+      await mcpHttp.close();
       draining = true;
       log.info('draining', { reason });
       bus.publish('system.draining', { reason });

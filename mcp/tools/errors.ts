@@ -9,8 +9,8 @@ const HINTS: Record<string, string> = {
   'token-unreadable': "Run the MCP server as the user that owns the daemon's data dir.",
   'unauthorized': 'The admin token in the data dir was not accepted; if it was just rotated, retry.',
   'version-conflict': 'Someone else changed the key. Read it again with ferry_context_get and retry with its current version as ifVersion.',
-  'key-not-found': 'Use ferry_context_list to see which keys exist.',
-  'job-not-found': 'Use ferry_list_jobs to see recent job ids.',
+  'key-not-found': 'Use ferry_context_list (with the same peer, if any) to see which keys exist.',
+  'job-not-found': 'Use ferry_list_jobs (with the same peer, if any) to see recent job ids; a peer shows only the jobs this machine started there.',
   'job-not-running': 'The job already ended; ferry_get_job shows its result.',
   'command-not-found': 'Check the program name and that it is on the daemon\'s PATH, or pass `shell` to use /bin/sh.',
   'cwd-not-found': 'The working directory does not exist on the machine that runs the command.',
@@ -19,6 +19,15 @@ const HINTS: Record<string, string> = {
   'draining': 'The daemon is shutting down; retry once it is back (`ferry start`).',
   'value-too-large': 'Store a smaller value, or a path/reference to the data instead of the data itself.',
   'context-full': 'Delete keys you no longer need (ferry_context_delete), or set ttlSeconds on temporary ones.',
+  'peer-not-found': 'No paired machine has that name. ferry_list_peers shows the names to use; pairing a new machine is done by a person (`ferry pair`).',
+  'peer-unreachable': "The peer does not answer (its daemon is stopped, or the network is down). ferry_list_peers shows whether it is online; try another machine or ask the user.",
+  'peer-identity-mismatch': 'The machine answering at that address is not the one that was paired. Do not retry; tell the user (it must be unpaired and paired again if it was reinstalled).',
+  'peer-not-paired': 'That machine no longer knows this one (it unpaired it). A person must pair them again (`ferry pair`).',
+  'scope-denied':
+    "The machine that was asked refused: its policy for this machine does not allow this, or nobody approved it in time (\"ask\" waits for a person there). Do not retry in a loop: tell the user what you wanted to run and where, so they can approve it there (`ferry approvals`) or change the policy.",
+  'approval-not-found': 'ferry_list_approvals shows the pending approvals and their ids.',
+  'approval-already-decided': 'It was decided already, or it expired: ferry_list_approvals with status "all" shows what happened.',
+  'route-not-found': 'The peer does not offer this (it may run an older Ferry). ferry_peer_status shows its version.',
 };
 
 /** Turn anything a tool threw into the error a tool result carries. Never throws. */

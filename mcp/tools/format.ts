@@ -33,7 +33,8 @@ function quote(arg: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-export function jobHeadline(job: JobSummary): string {
+/** One line about a job; `peer` names the machine it ran on when that is not this one. */
+export function jobHeadline(job: JobSummary, peer?: string): string {
   const took = job.durationMs !== null ? ` in ${job.durationMs} ms` : '';
   const how =
     job.status === 'running'
@@ -44,11 +45,12 @@ export function jobHeadline(job: JobSummary): string {
           ? `${job.status}: exit code ${job.exitCode}${took}`
           : `${job.status}${job.signal ? ` (signal ${job.signal})` : ''}${took}`;
   const err = job.error ? ` [${job.error.code}: ${job.error.message}]` : '';
-  return `Job ${job.id} (${commandLine(job)}) ${how}${err}`;
+  const on = peer === undefined ? '' : ` on ${peer}`;
+  return `Job ${job.id}${on} (${commandLine(job)}) ${how}${err}`;
 }
 
-export function jobText(job: Job): string {
-  const parts = [jobHeadline(job)];
+export function jobText(job: Job, peer?: string): string {
+  const parts = [jobHeadline(job, peer)];
   for (const stream of ['stdout', 'stderr'] as const) {
     const text = job[stream];
     const capped = job[`${stream}Truncated`] ? ` (cut at the daemon's output cap)` : '';

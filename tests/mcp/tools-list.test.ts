@@ -5,6 +5,8 @@ import { FerryClient } from '../../server/client/index.js';
 import { connectMcp, type Connected } from './connect.js';
 
 const EXPECTED = [
+  'ferry_list_peers',
+  'ferry_peer_status',
   'ferry_context_get',
   'ferry_context_set',
   'ferry_context_list',
@@ -13,6 +15,8 @@ const EXPECTED = [
   'ferry_list_jobs',
   'ferry_get_job',
   'ferry_cancel_job',
+  'ferry_list_approvals',
+  'ferry_decide_approval',
 ];
 
 // Listing needs no daemon: the client points at a port where nothing listens.
@@ -54,11 +58,25 @@ describe('tools/list', () => {
   it('marks reads read-only and commands destructive and open-world', async () => {
     const { tools } = await c.mcp.listTools();
     const by = Object.fromEntries(tools.map((t) => [t.name, t.annotations ?? {}]));
-    for (const name of ['ferry_context_get', 'ferry_context_list', 'ferry_list_jobs', 'ferry_get_job']) {
+    for (const name of ['ferry_list_peers', 'ferry_peer_status', 'ferry_context_get', 'ferry_context_list', 'ferry_list_jobs', 'ferry_get_job', 'ferry_list_approvals']) {
       expect(by[name]?.readOnlyHint, name).toBe(true);
     }
     expect(by.ferry_execute).toMatchObject({ readOnlyHint: false, destructiveHint: true, openWorldHint: true });
     expect(by.ferry_context_delete).toMatchObject({ readOnlyHint: false, destructiveHint: true, idempotentHint: true });
+    expect(by.ferry_decide_approval).toMatchObject({ readOnlyHint: false, destructiveHint: true });
+  });
+
+  it('takes peers by name on every tool that acts on a machine, and never a key, address or fingerprint', async () => {
+    const { tools } = await c.mcp.listTools();
+    const by = Object.fromEntries(tools.map((t) => [t.name, t.inputSchema]));
+    for (const name of ['ferry_execute', 'ferry_list_jobs', 'ferry_get_job', 'ferry_cancel_job', 'ferry_context_get', 'ferry_context_set', 'ferry_context_list', 'ferry_context_delete']) {
+      expect(by[name]?.properties?.peer, name).toMatchObject({ type: 'string', minLength: 1 });
+      expect(by[name]?.required ?? [], name).not.toContain('peer');
+    }
+    expect(by.ferry_peer_status?.required).toEqual(['peer']);
+    for (const tool of tools) {
+      expect(Object.keys(tool.inputSchema.properties ?? {}).some((k) => /key$|address|fingerprint|cert/i.test(k) && k !== 'key'), tool.name).toBe(false);
+    }
   });
 
   it('rejects unknown arguments in the advertised input schemas and takes no token anywhere', async () => {

@@ -23,11 +23,20 @@ describe('without a running daemon', () => {
 
     const again = await c.mcp.callTool({ name: 'ferry_execute', arguments: { argv: ['true'] } });
     expect(errorOf(again).code).toBe('daemon-unreachable');
-    expect((await c.mcp.listTools()).tools.length).toBe(8);
+    expect((await c.mcp.listTools()).tools.length).toBe(12);
   });
 
-  it('fails a status resource read with the code in the message', async () => {
+  it('fails resource reads with the code in the message, but still lists the fixed resources', async () => {
     await expect(c.mcp.readResource({ uri: 'ferry://status' })).rejects.toThrow(/daemon-unreachable/);
+    await expect(c.mcp.readResource({ uri: 'ferry://peers' })).rejects.toThrow(/daemon-unreachable/);
+    await expect(c.mcp.readResource({ uri: 'ferry://context/k' })).rejects.toThrow(/daemon-unreachable/);
+    const { resources } = await c.mcp.listResources();
+    expect(resources.map((r) => r.uri)).toEqual(['ferry://status', 'ferry://peers']);
+  });
+
+  it('still gives the prompts, saying the machines could not be listed', async () => {
+    const got = await c.mcp.getPrompt({ name: 'ferry_coordinate', arguments: { task: 'build' } });
+    expect((got.messages[0]?.content as { text: string }).text).toContain('could not be asked for its peers just now: daemon-unreachable');
   });
 });
 

@@ -1,0 +1,34 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { ToolDeps } from '../deps.js';
+
+/** What every Ferry prompt teaches: the tools, and the rules of working on other machines. */
+export const FERRY_GUIDE = `Ferry connects the Ferry daemons of machines on this LAN. You talk to the daemon of the machine you run on; it reaches the machines paired with it (its "peers") for you. You never handle keys, tokens or addresses: a peer is named by the name ferry_list_peers shows.
+
+Tools:
+- ferry_list_peers: this machine's name ("self") and the paired machines, online or not. Start here.
+- ferry_peer_status {peer}: is that machine up, its Ferry version, how many commands it runs out of its limit.
+- ferry_execute {argv | shell, cwd?, env?, stdin?, timeoutMs?, peer?}: run a command here or on a peer and wait for it to end. Prefer argv (no shell). A non-zero exit is a result to read (job.exitCode), not a tool error.
+- ferry_list_jobs / ferry_get_job / ferry_cancel_job {peer?}: follow commands (yours, or started another way). On a peer you see the jobs this machine started there.
+- ferry_context_get / ferry_context_set / ferry_context_list / ferry_context_delete {peer?}: a small shared key-value store on each machine, for state and results other agents and people can read. Use ifVersion for safe updates (version-conflict means someone else wrote first: read again).
+- ferry_list_approvals / ferry_decide_approval: requests peers made to THIS machine that wait for a person's yes or no. Decide only as the user tells you.
+
+Rules of working on a peer:
+- What you may do on a peer is that peer's decision (the policy its owner gave this machine). A refusal is an error with code scope-denied: do not retry it in a loop; tell the user what you wanted to run and where.
+- An "ask" policy makes the call wait (about a minute at most) until a person at that machine approves it. Say so to the user ("approve it on <peer> with \`ferry approvals\` or in its admin page") and wait for the call to return; if it ends with scope-denied, nobody approved it in time.
+- peer-unreachable: that machine is off or its daemon is stopped. Pick another machine or ask the user; ferry_list_peers shows what is online.
+- Long commands: pass timeoutMs so a command cannot hang forever; cancel with ferry_cancel_job (or by cancelling the call). Commands run with the peer's files, PATH and environment, not this machine's: check what is installed there (e.g. ferry_execute {peer, argv: ["which", "make"]}) before relying on it.
+- Errors carry a stable code and a hint: read the hint.`;
+
+export function registerHelpPrompt(server: McpServer, _deps: ToolDeps): void {
+  server.registerPrompt(
+    'ferry_help',
+    {
+      title: 'How to use Ferry',
+      description: 'Explains the Ferry tools and how to work on other machines through them (peers, policies, approvals, jobs, shared context).',
+    },
+    () => ({
+      description: 'How to use Ferry',
+      messages: [{ role: 'user', content: { type: 'text', text: `${FERRY_GUIDE}\n\nStart with ferry_list_peers to see which machines you can use.` } }],
+    }),
+  );
+}
