@@ -41,6 +41,8 @@ import { TransferService } from './files/transfers.js';
 import { TransferStore } from './files/transfer-store.js';
 import { LocalEndpoint, RemoteEndpoint } from './files/endpoints.js';
 import { transferRoutes } from './routes/transfers.js';
+import { messageRoutes } from './routes/messages.js';
+import { broadcastRoutes } from './routes/broadcast.js';
 import { createMcpHttpHandler } from '../mcp/http.js';
 import { localClient } from './client/local.js';
 import { AuditStore } from './store/audit-store.js';
@@ -136,7 +138,7 @@ export function createApp(deps: AppDeps): FerryApp {
   uploads.startSweeper();
   const capabilityRouters = (policy: PolicyService) => [
     systemRoutes({ identity: deps.identity, config, paths: deps.paths, db, exec, context, startedAt, address, peerAddress, isDraining: () => draining }),
-    contextRoutes({ context, policy, rateLimits: config.rateLimits }),
+    contextRoutes({ context, policy, rateLimits: config.rateLimits, bus, sse }),
     execRoutes({ exec, policy, sse, rateLimits: config.rateLimits }),
     fileRoutes({ uploads, access: new FileAccess({ policy, dataDir: deps.paths.home }), config }),
   ];
@@ -224,6 +226,8 @@ export function createApp(deps: AppDeps): FerryApp {
   for (const r of capabilityRouters(peers.policy)) app.use(API_PREFIX, r);
   app.use(API_PREFIX, peerControlRoutes({ pairing: peers.pairing, peers: peers.service, approvals: peers.approvals }));
   app.use(API_PREFIX, transferRoutes({ transfers }));
+  app.use(API_PREFIX, messageRoutes({ messages: peers.messages }));
+  app.use(API_PREFIX, broadcastRoutes({ context, peers: peers.store, client: peers.client }));
   // MCP over Streamable HTTP: the bearer token only (a browser session must not drive agent
   // tools) and no foreign Origin. The tools call this daemon's own API as the local admin.
   const mcpGate: express.RequestHandler = (req, _res, next) => {

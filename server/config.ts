@@ -51,6 +51,14 @@ export const ConfigSchema = z.strictObject({
     })
     .prefault({}),
   discovery: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+  messages: z
+    .strictObject({
+      /** The largest body (as JSON) a message may carry. */
+      maxBodyBytes: int(64).default(256 * 1024),
+      /** Delivery retries back off up to this long between attempts. */
+      maxRetryMs: int(1000).default(60_000),
+    })
+    .prefault({}),
   files: z
     .strictObject({
       /** The largest file or directory archive one transfer may carry. */

@@ -11,6 +11,11 @@ import type {
   ApprovalList,
   ApprovalStatus,
   AuditPage,
+  BroadcastResult,
+  ContextBroadcast,
+  ReceivedMessage,
+  SendMessage,
+  SentMessage,
   AuditQuery,
   ContextDeleted,
   ContextEntry,
@@ -34,6 +39,7 @@ import type {
   PeerStatus,
   PeerView,
   PresetName,
+  TrustPeer,
   RotatedToken,
   SessionInfo,
   Status,
@@ -184,9 +190,41 @@ export class FerryClient {
     return this.request('POST', `/transfers/${encodeURIComponent(id)}/cancel`);
   }
 
+  // ── messages (local daemon; it delivers them) ─────────────────────────────
+  sendMessage(req: SendMessage): Promise<SentMessage> {
+    return this.request('POST', '/messages', { body: req });
+  }
+  outbox(limit?: number): Promise<{ items: SentMessage[] }> {
+    return this.request('GET', '/messages/outbox', { query: { limit } });
+  }
+  sentMessage(id: string): Promise<SentMessage> {
+    return this.request('GET', `/messages/outbox/${encodeURIComponent(id)}`);
+  }
+  inbox(q: { unacked?: boolean; from?: string; thread?: string; since?: string; limit?: number } = {}): Promise<{ items: ReceivedMessage[] }> {
+    return this.request('GET', '/messages/inbox', { query: { ...q, unacked: q.unacked ? '1' : undefined } });
+  }
+  message(id: string): Promise<ReceivedMessage> {
+    return this.request('GET', `/messages/inbox/${encodeURIComponent(id)}`);
+  }
+  ackMessage(id: string): Promise<ReceivedMessage> {
+    return this.request('POST', `/messages/inbox/${encodeURIComponent(id)}/ack`);
+  }
+  /** Unread messages after `after` at once, or the next to arrive within `timeout` seconds. */
+  waitForMessages(opts: { timeout?: number; after?: number; signal?: AbortSignal } = {}): Promise<{ items: ReceivedMessage[] }> {
+    return this.request('GET', '/messages/wait', { query: { timeout: opts.timeout, after: opts.after }, signal: opts.signal });
+  }
+  /** Set a key on many peers (all paired, or `peers`) with a result per peer. */
+  broadcastContext(req: ContextBroadcast): Promise<{ key: string; results: BroadcastResult[] }> {
+    return this.request('POST', '/context/broadcast', { body: req });
+  }
+
   // ── peers and pairing (local daemon only) ─────────────────────────────────
   peers(): Promise<PeerList> {
     return this.request('GET', '/peers');
+  }
+  /** Pin another daemon of the same owner without a ceremony (local fleets). */
+  trustPeer(req: TrustPeer): Promise<PeerView> {
+    return this.request('POST', '/peers/trust', { body: req });
   }
   addPeer(req: AddManualPeer): Promise<PeerView> {
     return this.request('POST', '/peers', { body: req });

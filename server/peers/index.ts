@@ -14,6 +14,8 @@ import type { DB } from '../store/db.js';
 import { PeerStore } from '../store/peer-store.js';
 import { VERSION } from '../version.js';
 import { Discovery, HealthMonitor } from '../discovery/index.js';
+import { MessageService } from '../messages/service.js';
+import { MessageStore } from '../messages/store.js';
 import { PeerClient } from './client.js';
 import { forwardRoutes } from './forward.js';
 import { createPeerListener, type PeerListener } from './peer-app.js';
@@ -41,6 +43,7 @@ export interface Peers {
   approvals: ApprovalService;
   pairing: PairingService;
   service: PeerService;
+  messages: MessageService;
   client: PeerClient;
   store: PeerStore;
   /** The mutual-TLS listener (not listening yet), or null when `peer.enabled` is false. */
@@ -107,6 +110,8 @@ export function createPeers(deps: PeersDeps): Peers {
     },
   });
 
+  const messages = new MessageService({ store: new MessageStore(deps.db), peers: store, client, bus, clock, log: log.child({ part: 'messages' }), config: config.messages });
+
   if (config.peer.enabled) {
     listener = createPeerListener({
       identity,
@@ -120,6 +125,8 @@ export function createPeers(deps: PeersDeps): Peers {
         app.use(
           PEER_PREFIX,
           peerOnlyRoutes({
+            messages,
+            policy,
             pairing,
             peers: service,
             hello: () => ({ nodeId: identity.nodeId, name: config.name, version: VERSION }),
@@ -137,17 +144,21 @@ export function createPeers(deps: PeersDeps): Peers {
     approvals,
     pairing,
     service,
+    messages,
     client,
     store,
     listener,
     forward: forwardRoutes({ peers: service, client, onFailure: (id) => online.set(id, false) }),
     async startNetwork(port) {
       peerPort = port;
+      messages.start();
       health = new HealthMonitor({
         targets: () => store.all().map((p) => ({ nodeId: p.nodeId, name: p.name })),
         check: (nodeId) => service.check(nodeId, Math.min(config.peer.connectTimeoutMs * 2, 10_000)),
         onChange: (nodeId, isOnline) => {
           online.set(nodeId, isOnline);
+          // Whatever waited for this peer goes now, not at its next retry.
+          if (isOnline) messages.wake(nodeId);
           const name = store.byId(nodeId)?.name ?? nodeId;
           bus.publish(isOnline ? 'peer.online' : 'peer.offline', { nodeId, name });
         },
@@ -185,6 +196,7 @@ export function createPeers(deps: PeersDeps): Peers {
       await found.start();
     },
     async stopNetwork() {
+      messages.stop();
       stopSync?.();
       health?.stop();
       if (manualTimer) clearInterval(manualTimer);

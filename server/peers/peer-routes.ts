@@ -4,9 +4,15 @@ import { ApiError } from '../http/errors.js';
 import { categoryLimiter } from '../http/rate-limit.js';
 import type { PairingService, TlsPeer } from './pairing.js';
 import type { PeerService } from './service.js';
+import type { MessageService } from '../messages/service.js';
+import type { PolicyService } from '../policy/service.js';
+import { parseBody } from '../http/validate.js';
+import { WireAcks, WireMessage } from '../protocol/index.js';
 
 /** Routes only the peer listener has: who-are-you, health, unpair notices, the pairing handshake. */
 export function peerOnlyRoutes(deps: {
+  messages: MessageService;
+  policy: PolicyService;
   pairing: PairingService;
   peers: PeerService;
   hello: () => { nodeId: string; name: string; version: string };
@@ -37,6 +43,26 @@ export function peerOnlyRoutes(deps: {
     // Revoking closes this peer's connections, this one too: answer first.
     if (p.kind === 'peer') res.once('finish', () => deps.peers.revoke(deps.peers.find(p.peer.nodeId), 'the peer unpaired'));
     res.status(204).end();
+  });
+
+  // Messages from a paired peer: the sender is the principal (its certificate), never the body.
+  const sender = (req: Request) => {
+    const p = req.principal;
+    if (p?.kind !== 'peer') throw new ApiError('peer-not-paired', 'only paired peers send messages');
+    deps.policy.messages(req);
+    return p.peer;
+  };
+  r.post('/messages', (req, res) => {
+    req.audit = { action: 'messages.receive' };
+    const from = sender(req);
+    const wire = parseBody(WireMessage, req);
+    req.audit.target = wire.id;
+    res.json(deps.messages.receive(from, wire));
+  });
+  r.post('/messages/acks', (req, res) => {
+    req.audit = { action: 'messages.receive-acks' };
+    const from = sender(req);
+    res.json({ acknowledged: deps.messages.receiveAcks(from, parseBody(WireAcks, req).acks) });
   });
 
   const pairing = categoryLimiter('pairing', deps.rateLimits);

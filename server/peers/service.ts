@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import https from 'node:https';
 import net from 'node:net';
 import type { EventBus } from '../events/bus.js';
@@ -5,7 +6,9 @@ import { ApiError } from '../http/errors.js';
 import type { NodeIdentity } from '../identity.js';
 import type { Logger } from '../log.js';
 import { presetPolicy } from '../policy/presets.js';
-import { DEFAULT_PEER_PORT, PEER_PREFIX, PresetName, type PatchPeer, type PeerView } from '../protocol/index.js';
+import { DEFAULT_PEER_PORT, PEER_PREFIX, PresetName, type PatchPeer, type PeerView, type TrustPeer } from '../protocol/index.js';
+import { nodeIdFromPublicKey } from '../identity.js';
+import { fingerprintOfDer } from './tls.js';
 import type { Clock } from '../services/clock.js';
 import type { Peer, PeerStore } from '../store/peer-store.js';
 import type { PeerClient, PeerTarget } from './client.js';
@@ -162,6 +165,45 @@ export class PeerService {
     if (!this.deps.peers.remove(peer.nodeId)) return;
     this.deps.dropConnections(peer.fingerprint);
     this.deps.bus.publish('peer.removed', { nodeId: peer.nodeId, name: peer.name, reason });
+  }
+
+  /**
+   * Pin a certificate directly (local fleets: both daemons belong to the caller, who holds both
+   * admin tokens). Trusting the same node again updates where it is; a new name is kept free.
+   */
+  trust(req: TrustPeer): PeerView {
+    let cert: crypto.X509Certificate;
+    try {
+      cert = new crypto.X509Certificate(req.certificate);
+    } catch {
+      throw new ApiError('validation-failed', 'certificate: not a valid PEM certificate');
+    }
+    const nodeId = nodeIdFromPublicKey(cert.publicKey.export({ type: 'spki', format: 'der' }));
+    if (nodeId === this.deps.identity.nodeId) throw new ApiError('validation-failed', 'that is this daemon\'s own certificate');
+    const parsed = PresetName.safeParse(req.policy ?? 'trusted');
+    const policy = parsed.success ? presetPolicy(parsed.data) : (req.policy as Peer['policy']);
+    const peers = this.deps.peers;
+    const peer = peers.transaction(() => {
+      const old = peers.byId(nodeId);
+      if (old) peers.remove(nodeId);
+      const p: Peer = {
+        nodeId,
+        name: old?.name === req.name || !peers.byName(req.name) ? req.name : peers.freeName(req.name),
+        fingerprint: fingerprintOfDer(cert.raw),
+        certificate: cert.toString(),
+        addresses: req.addresses,
+        port: req.port,
+        policy: old?.policy ?? policy,
+        pairedAt: old?.pairedAt ?? this.deps.clock.now(),
+        lastSeen: null,
+      };
+      peers.insert(p);
+      return p;
+    });
+    this.deps.client.drop(peer.fingerprint);
+    const view = this.deps.views.paired(peer);
+    this.deps.bus.publish('peer.updated', { peer: view });
+    return view;
   }
 
   patch(ref: string, change: PatchPeer): PeerView {

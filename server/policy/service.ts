@@ -109,6 +109,12 @@ export class PolicyService {
     return roots;
   }
 
+  /** May this caller send us messages (and acknowledgements)? */
+  messages(req: Request): void {
+    const policy = this.policyOf(req.principal!);
+    if (policy && !policy.messages) throw denied('messages', 'messages are off for this peer');
+  }
+
   /** Peers see and touch only the jobs they started. */
   canSeeJob(req: Request, job: Pick<JobSummary, 'principal'>): boolean {
     const p = req.principal!;

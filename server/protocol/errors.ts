@@ -15,6 +15,8 @@ export const ERROR_STATUS = {
   'path-not-found': 404,
   'upload-not-found': 404,
   'transfer-not-found': 404,
+  'message-not-found': 404,
+  'message-id-taken': 409,
   'destination-exists': 409,
   'offset-mismatch': 409,
   'upload-not-open': 409,

@@ -4,9 +4,10 @@ import { Job, JobSummary, OutputStream } from './exec.js';
 import { Timestamp, queryInt } from './common.js';
 import { Approval, PairingSession, PairingWindowEvent, PeerView } from './peers.js';
 import { Transfer } from './files.js';
+import { ReceivedMessage, RecipientStatus } from './messages.js';
 
 /** Topics are Socket.IO rooms and SSE filters. */
-export const TOPICS = ['jobs', 'job-output', 'context', 'system', 'peers', 'approvals', 'transfers'] as const;
+export const TOPICS = ['jobs', 'job-output', 'context', 'system', 'peers', 'approvals', 'transfers', 'messages'] as const;
 export const Topic = z.enum(TOPICS);
 export type Topic = z.infer<typeof Topic>;
 
@@ -40,6 +41,9 @@ export const EventPayloads = {
   'transfer.started': z.object({ transfer: Transfer }),
   'transfer.progress': z.object({ id: z.string(), bytes: z.number().int(), total: z.number().int().nullable(), rate: z.number() }),
   'transfer.finished': z.object({ transfer: Transfer }),
+  'message.received': z.object({ message: ReceivedMessage }),
+  'message.status': z.object({ id: z.string(), peer: z.string(), nodeId: z.string(), status: RecipientStatus, reason: z.string().nullable() }),
+  'message.expired': z.object({ id: z.string(), from: z.object({ nodeId: z.string(), name: z.string() }) }),
 } as const;
 
 export type EventType = keyof typeof EventPayloads;
@@ -66,6 +70,9 @@ export const EVENT_TOPIC: { [T in EventType]: Topic } = {
   'transfer.started': 'transfers',
   'transfer.progress': 'transfers',
   'transfer.finished': 'transfers',
+  'message.received': 'messages',
+  'message.status': 'messages',
+  'message.expired': 'messages',
 };
 
 /** What a client receives: a monotonically increasing id (never reused), the type, and its payload. */

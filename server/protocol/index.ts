@@ -9,5 +9,6 @@ export * from './audit.js';
 export * from './events.js';
 export * from './peers.js';
 export * from './files.js';
+export * from './messages.js';
 
 export * from './constants.js';

@@ -61,6 +61,19 @@ export const AddManualPeer = z.strictObject({
 });
 export type AddManualPeer = z.infer<typeof AddManualPeer>;
 
+/**
+ * Trust a daemon of the same owner on this machine without a pairing ceremony (local fleets): the
+ * caller holds BOTH daemons' admin tokens, which only their owner can read. Local API only.
+ */
+export const TrustPeer = z.strictObject({
+  certificate: z.string().min(100).max(16_384).regex(/-----BEGIN CERTIFICATE-----/, 'a PEM certificate'),
+  name: PeerName,
+  addresses: z.array(z.string().min(1).max(255)).min(1).max(8),
+  port: z.number().int().min(1).max(65535),
+  policy: z.union([PresetName, PolicySchema]).optional(),
+});
+export type TrustPeer = z.infer<typeof TrustPeer>;
+
 export const PatchPeer = z
   .strictObject({ name: PeerName.optional(), policy: z.union([PresetName, PolicySchema]).optional() })
   .refine((p) => p.name !== undefined || p.policy !== undefined, 'give a new name, a policy, or both');

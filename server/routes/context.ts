@@ -3,7 +3,9 @@ import { categoryLimiter } from '../http/rate-limit.js';
 import { decodeCursor, encodeCursor, parseBody, parseQuery } from '../http/validate.js';
 import { ApiError, validationDetails } from '../http/errors.js';
 import type { Config } from '../config.js';
-import { ContextDeleteQuery, ContextKey, ContextListQuery, ContextPut } from '../protocol/index.js';
+import { ContextDeleteQuery, ContextKey, ContextListQuery, ContextPut, WatchQuery } from '../protocol/index.js';
+import type { EventBus } from '../events/bus.js';
+import type { SseHub } from '../http/sse.js';
 import type { ContextService } from '../services/context.js';
 import type { PolicyService } from '../policy/service.js';
 
@@ -16,7 +18,7 @@ function keyOf(req: Request): string {
   return key;
 }
 
-export function contextRoutes(deps: { context: ContextService; policy: PolicyService; rateLimits: Config['rateLimits'] }): Router {
+export function contextRoutes(deps: { context: ContextService; policy: PolicyService; rateLimits: Config['rateLimits']; bus: EventBus; sse: SseHub }): Router {
   const r = Router();
   const svc = deps.context;
   r.use('/context', categoryLimiter('context', deps.rateLimits));
@@ -28,6 +30,20 @@ export function contextRoutes(deps: { context: ContextService; policy: PolicySer
     const after = decodeCursor(q.cursor, (v): v is { after: string } => typeof (v as { after?: unknown })?.after === 'string');
     const page = svc.list({ prefix: q.prefix, limit: q.limit, after: after?.after });
     res.json({ items: page.items, nextCursor: page.nextCursor === null ? null : encodeCursor({ after: page.nextCursor }) });
+  });
+
+  // Watch a key or a prefix: its changes as SSE (before `/context/*key`, which would take "watch" as a key).
+  r.get('/context/watch', (req, res) => {
+    const q = parseQuery(WatchQuery, req);
+    req.audit = { action: 'context.watch', target: q.key ?? q.prefix ?? '' };
+    deps.policy.context(req, 'read');
+    const stream = deps.sse.start(req, res);
+    stream.send('ready', { key: q.key ?? null, prefix: q.prefix ?? null });
+    const off = deps.bus.subscribe((e) => {
+      if (e.type !== 'context.changed') return;
+      if (q.key !== undefined ? e.data.key === q.key : e.data.key.startsWith(q.prefix ?? '')) stream.send(e.type, e, e.id);
+    });
+    stream.onClose(off);
   });
 
   r.get('/context/*key', (req, res) => {

@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import { parseBody, parseQuery } from '../http/validate.js';
-import { AddManualPeer, ApprovalsQuery, ConfirmRequest, DecideApproval, JoinRequest, PatchPeer, DEFAULT_PEER_PORT, type PeerList } from '../protocol/index.js';
+import { AddManualPeer, ApprovalsQuery, ConfirmRequest, DecideApproval, JoinRequest, PatchPeer, TrustPeer, DEFAULT_PEER_PORT, type PeerList } from '../protocol/index.js';
 import type { ApprovalService } from '../policy/approvals.js';
 import type { PairingService } from '../peers/pairing.js';
 import type { PeerService } from '../peers/service.js';
@@ -53,6 +53,11 @@ export function peerControlRoutes(deps: { pairing: PairingService; peers: PeerSe
     const body = parseBody(AddManualPeer, req);
     req.audit = { action: 'peers.add', target: `${body.address}:${body.port ?? DEFAULT_PEER_PORT}` };
     res.status(201).json(await deps.peers.addManual(body.address, body.port));
+  });
+  r.post('/peers/trust', (req, res) => {
+    const body = parseBody(TrustPeer, req);
+    req.audit = { action: 'peers.trust', target: body.name };
+    res.status(201).json(deps.peers.trust(body));
   });
   r.delete('/peers/:peer', async (req, res) => {
     req.audit = { action: 'peers.remove', target: param(req, 'peer') };

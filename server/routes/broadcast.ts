@@ -1,0 +1,54 @@
+import { Router } from 'express';
+import { parseBody } from '../http/validate.js';
+import type { PeerClient } from '../peers/client.js';
+import { ContextBroadcast, ContextKey, type BroadcastResult } from '../protocol/index.js';
+import { ApiError, validationDetails } from '../http/errors.js';
+import type { ContextService } from '../services/context.js';
+import type { PeerStore } from '../store/peer-store.js';
+
+const TIMEOUT_MS = 10_000;
+
+/**
+ * Set one key on many peers at once, each as the peer's policy allows: a result per peer says
+ * ok (with the version), denied, offline or error. Local only: it acts with this machine's pins.
+ */
+export function broadcastRoutes(deps: { context: ContextService; peers: PeerStore; client: PeerClient }): Router {
+  const r = Router();
+  r.post('/context/broadcast', async (req, res) => {
+    const body = parseBody(ContextBroadcast, req);
+    req.audit = { action: 'context.broadcast', target: body.key };
+    const key = ContextKey.safeParse(body.key);
+    if (!key.success) throw new ApiError('validation-failed', `invalid key: ${key.error.issues[0]?.message}`, validationDetails(key.error));
+    const targets = body.peers
+      ? body.peers.map((ref) => {
+          const p = deps.peers.find(ref);
+          if (!p) throw new ApiError('peer-not-found', `no paired peer "${ref}": see \`ferry peers\``, { peer: ref });
+          return p;
+        })
+      : deps.peers.all();
+    const put = { value: body.value, ...(body.ttlSeconds !== undefined ? { ttlSeconds: body.ttlSeconds } : {}) };
+    const results: BroadcastResult[] = await Promise.all(
+      targets.map(async (p): Promise<BroadcastResult> => {
+        try {
+          const out = await deps.client.json<{ version?: number; error?: { code: string; message: string } }>(p, {
+            method: 'PUT',
+            path: `/context/${encodeURIComponent(body.key)}`,
+            body: put,
+            signal: AbortSignal.timeout(TIMEOUT_MS),
+          });
+          if (out.status < 300) return { peer: p.name, status: 'ok', version: out.body.version ?? null, error: null };
+          const error = out.body.error ?? { code: 'peer-error', message: `HTTP ${out.status}` };
+          return { peer: p.name, status: out.status === 403 ? 'denied' : 'error', version: null, error };
+        } catch (err) {
+          return { peer: p.name, status: 'offline', version: null, error: { code: 'peer-unreachable', message: (err as Error).message } };
+        }
+      }),
+    );
+    if (body.includeSelf) {
+      const { entry } = deps.context.put(body.key, put, req.principal!.id);
+      results.unshift({ peer: '(this machine)', status: 'ok', version: entry.version, error: null });
+    }
+    res.json({ key: body.key, results });
+  });
+  return r;
+}
