@@ -57,6 +57,8 @@ export const ConfigSchema = z.strictObject({
       maxBodyBytes: int(64).default(256 * 1024),
       /** Delivery retries back off up to this long between attempts. */
       maxRetryMs: int(1000).default(60_000),
+      /** Sent and handled messages older than this are deleted (unread ones are kept). */
+      retentionDays: int(1, 3650).default(30),
     })
     .prefault({}),
   files: z

@@ -29,6 +29,7 @@ export interface Sender {
  */
 export class MessageService {
   private timer: NodeJS.Timeout | undefined;
+  private pruner: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<string>();
   private ticking = false;
   private again = false;
@@ -186,11 +187,20 @@ export class MessageService {
   start(intervalMs = 1000): void {
     this.timer = setInterval(() => this.kick(), intervalMs);
     this.timer.unref();
+    this.pruner = setInterval(() => this.prune(), 3600_000);
+    this.pruner.unref();
+    this.prune();
     this.kick();
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.pruner) clearInterval(this.pruner);
+  }
+
+  /** Retention: messages.retentionDays. */
+  prune(): number {
+    return this.deps.store.prune(this.now() - this.deps.config.retentionDays * 24 * 3600_000);
   }
 
   /** A peer came online: try everything waiting for it now. */

@@ -87,7 +87,8 @@ export function toReceived(r: InboxRow): ReceivedMessage {
 
 type Names =
   | 'insertOut' | 'insertRecipient' | 'getOut' | 'recipientsOf' | 'listOut' | 'due' | 'setRecipient' | 'wakePeer' | 'expireOut' | 'ackRecipient'
-  | 'insertIn' | 'getIn' | 'threadOf' | 'expireIn' | 'ackIn' | 'insertAck' | 'dueAcks' | 'deleteAck' | 'retryAck' | 'wakeAcks';
+  | 'insertIn' | 'getIn' | 'threadOf' | 'expireIn' | 'ackIn' | 'insertAck' | 'dueAcks' | 'deleteAck' | 'retryAck' | 'wakeAcks'
+  | 'pruneOut' | 'pruneIn';
 
 /** All message SQL: prepared once. */
 export class MessageStore {
@@ -120,6 +121,10 @@ export class MessageStore {
       deleteAck: db.prepare('DELETE FROM ack_outbox WHERE message_id = ? AND peer_id = ?'),
       retryAck: db.prepare('UPDATE ack_outbox SET attempts = attempts + 1, next_at = ? WHERE message_id = ? AND peer_id = ?'),
       wakeAcks: db.prepare('UPDATE ack_outbox SET next_at = ? WHERE peer_id = ?'),
+      // A sent message goes once none of its recipients is still queued; its recipient rows go with it.
+      pruneOut: db.prepare(`DELETE FROM outbox WHERE created_at < ? AND NOT EXISTS
+        (SELECT 1 FROM outbox_recipients r WHERE r.message_id = outbox.id AND r.status = 'queued')`),
+      pruneIn: db.prepare(`DELETE FROM inbox WHERE received_at < ? AND status != 'unread'`),
     };
   }
 
@@ -206,5 +211,9 @@ export class MessageStore {
   }
   retryAck(messageId: string, peerId: string, next: number): void {
     this.s.retryAck.run(next, messageId, peerId);
+  }
+  /** Delete messages older than `before` that need nothing more (unread and undelivered ones stay). */
+  prune(before: number): number {
+    return this.s.pruneOut.run(before).changes + this.s.pruneIn.run(before).changes;
   }
 }
