@@ -16,10 +16,14 @@ export interface RunOptions {
   timeoutMs?: number;
 }
 
-/** The environment of a CLI run: this data dir, no colour, no FERRY_* leaking in from outside. */
+// Ink draws only the last frame when it believes it runs in CI (`CI`, `CONTINUOUS_INTEGRATION`):
+// the CLI tests play a person at a terminal, so the CI runner's variables must not reach them.
+const NOT_PASSED = new Set(['FORCE_COLOR', 'CI', 'CONTINUOUS_INTEGRATION']);
+
+/** The environment of a CLI run: this data dir, no colour, no FERRY_* or CI flags leaking in from outside. */
 export function cliEnv(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('FERRY_') && k !== 'FORCE_COLOR') env[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('FERRY_') && !NOT_PASSED.has(k)) env[k] = v;
   return { ...env, FERRY_HOME: home, NO_COLOR: '1', ...extra };
 }
 
