@@ -91,4 +91,5 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "/app/deploy/docker/healthcheck.mjs"]
 
 ENTRYPOINT ["/usr/bin/tini", "--"]
-CMD ["node", "dist/server/main.js"]
+# The daemon's node flags (server/node-flags.ts): V8 reads them only at start.
+CMD ["node", "--max-semi-space-size=2", "dist/server/main.js"]

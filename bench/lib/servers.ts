@@ -1,3 +1,4 @@
+import { DAEMON_NODE_FLAGS } from '../../server/node-flags.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -28,7 +29,7 @@ export interface FerryOptions {
 }
 
 /** BENCH_DAEMON_FLAGS: node flags for every daemon the benches start, to try e.g. GC settings. */
-export const DAEMON_FLAGS = (process.env.BENCH_DAEMON_FLAGS ?? '').split(/\s+/).filter(Boolean);
+export const DAEMON_FLAGS = [...DAEMON_NODE_FLAGS, ...(process.env.BENCH_DAEMON_FLAGS ?? '').split(/\s+/).filter(Boolean)];
 
 /** The built daemon (`node dist/server/main.js`) in a temp FERRY_HOME, pinned like every server. */
 export async function startFerry(opts: FerryOptions = {}): Promise<Target> {

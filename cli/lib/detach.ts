@@ -1,3 +1,4 @@
+import { DAEMON_NODE_FLAGS } from '../../server/node-flags.js';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -31,7 +32,7 @@ export async function startDetached(
   if (fs.existsSync(outFile)) fs.renameSync(outFile, `${outFile}.1`);
   const fd = fs.openSync(outFile, 'w', 0o600);
 
-  const child = spawn(process.execPath, [mainScript(), '--home', paths.home, 'start', ...startArgs], {
+  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, mainScript(), '--home', paths.home, 'start', ...startArgs], {
     detached: true,
     stdio: ['ignore', fd, fd],
     windowsHide: true,

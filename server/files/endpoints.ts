@@ -3,7 +3,7 @@ import { ApiError } from '../http/errors.js';
 import { PeerLinkError, type PeerClient, type PeerTarget } from '../peers/client.js';
 import type { ErrorCode, FileStat, UploadCommit, UploadCreate, UploadDone, UploadState } from '../protocol/index.js';
 import { LOCAL_CALLER, type FileAccess } from './access.js';
-import type { ArchiveLimits } from './archive.js';
+import { ArchiveError, type ArchiveLimits } from './archive.js';
 import { openArchive, openFile, prefixSha256, SHA256_TRAILER, stat } from './read.js';
 import type { UploadService } from './uploads.js';
 
@@ -11,6 +11,8 @@ export interface OpenRead {
   stream: AsyncIterable<Buffer>;
   /** The sender's SHA-256 of the whole content; undefined if the stream did not reach its end. */
   sha256(): string | undefined;
+  /** Why the source itself failed mid-stream (a tree that cannot be packed), as opposed to the link. */
+  failure(): EndpointError | undefined;
   destroy(): void;
 }
 
@@ -46,6 +48,8 @@ const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
 function toEndpointError(err: unknown): EndpointError {
   if (err instanceof EndpointError) return err;
   if (err instanceof ApiError) return new EndpointError(err.code, err.message, RETRYABLE_STATUS.has(err.status), err.details);
+  // The tree has something the archive cannot carry, or is over the limits: trying again changes nothing.
+  if (err instanceof ArchiveError) return new EndpointError(err.code, err.message, false, err.details);
   if (err instanceof PeerLinkError) return new EndpointError(err.code, err.message, err.code === 'peer-unreachable');
   const e = err as NodeJS.ErrnoException;
   // Broken connections, resets, timeouts: the link, not the request.
@@ -74,11 +78,18 @@ export class LocalEndpoint implements Endpoint {
       const real = await this.deps.access.resolve(LOCAL_CALLER, 'read', path, { mustExist: kind === 'file' });
       const r = kind === 'file' ? await openFile(real, path, from) : openArchive(real, path, from, this.deps.limits);
       let ended = false;
+      let failure: EndpointError | undefined;
       const stream = (async function* () {
-        for await (const chunk of r.stream) yield chunk;
+        try {
+          for await (const chunk of r.stream) yield chunk;
+        } catch (err) {
+          // Packing fails only once the bytes flow: the receiver just sees the stream break.
+          failure = toEndpointError(err);
+          throw failure;
+        }
         ended = true;
       })();
-      return { stream, sha256: () => (ended ? r.sha256() : undefined), destroy: () => r.stream.destroy() };
+      return { stream, sha256: () => (ended ? r.sha256() : undefined), failure: () => failure, destroy: () => r.stream.destroy() };
     } catch (err) {
       throw toEndpointError(err);
     }
@@ -180,7 +191,7 @@ export class RemoteEndpoint implements Endpoint {
       throw this.refusal(res.statusCode ?? 500, body);
     }
     const response = res;
-    return { stream: response as AsyncIterable<Buffer>, sha256: () => response.trailers[SHA256_TRAILER] as string | undefined, destroy: () => response.destroy() };
+    return { stream: response as AsyncIterable<Buffer>, sha256: () => response.trailers[SHA256_TRAILER] as string | undefined, failure: () => undefined, destroy: () => response.destroy() };
   }
 
   async createUpload(body: UploadCreate): Promise<UploadState> {
@@ -197,14 +208,19 @@ export class RemoteEndpoint implements Endpoint {
   }
 
   async append(id: string, offset: number, body: AsyncIterable<Buffer>, signal: AbortSignal): Promise<UploadState> {
+    // pipe() leaves the request open when its source fails, and an unhandled 'error' would end the
+    // process: a failing source aborts the request instead (the caller reports the source's error).
+    const sourceFailed = new AbortController();
+    const stream = Readable.from(body, { objectMode: false, highWaterMark: 64 * 1024 });
+    stream.on('error', (err) => sourceFailed.abort(err));
     let res;
     try {
       res = await this.client.request(this.peer, {
         method: 'PUT',
         path: `/files/uploads/${encodeURIComponent(id)}`,
         headers: { 'content-type': 'application/octet-stream', 'x-ferry-offset': String(offset) },
-        stream: Readable.from(body),
-        signal,
+        stream,
+        signal: AbortSignal.any([signal, sourceFailed.signal]),
       });
     } catch (err) {
       throw toEndpointError(err);

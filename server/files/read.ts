@@ -113,7 +113,7 @@ export async function openFile(real: string, shown: string, start: number): Prom
   if (from > 0) {
     for await (const chunk of fs.createReadStream('', { fd, start: 0, end: from - 1, autoClose: false, highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
   }
-  const source = fs.createReadStream('', { fd, start: from, highWaterMark: 1 << 20 });
+  const source = fs.createReadStream('', { fd, start: from, highWaterMark: 64 * 1024 });
   return { stream: hashing(source, hash), sha256: () => hash.copy().digest('hex'), size: st.size, mode: st.mode & 0o777, mtime: st.mtime.toISOString(), from };
 }
 

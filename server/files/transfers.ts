@@ -11,6 +11,7 @@ import { toTransfer, type TransferRow, type TransferStore } from './transfer-sto
 
 const PROGRESS_EVERY_MS = 250;
 const SAVE_EVERY_MS = 1000;
+const SAMPLE_EVERY_MS = 100;
 const MAX_BACKOFF_MS = 30_000;
 
 interface Running {
@@ -187,6 +188,11 @@ export class TransferService {
     let state;
     try {
       state = await dst.append(up.id, up.offset, counted, signal);
+      const failed = read.failure();
+      if (failed) throw failed;
+    } catch (err) {
+      // The source broke the stream (and so the upload): report why, not the broken stream.
+      throw read.failure() ?? err;
     } finally {
       read.destroy();
     }
@@ -210,7 +216,11 @@ export class TransferService {
         yield chunk;
         bytes += chunk.length;
         const now = clock.now();
-        r.samples.push({ at: now, bytes });
+        // A sample per 100 ms, not per chunk: thousands of live objects a second would pile up
+        // in the old generation of a daemon that is meant to stay small while moving gigabytes.
+        const last = r.samples[r.samples.length - 1];
+        if (last && now - last.at < SAMPLE_EVERY_MS) last.bytes = bytes;
+        else r.samples.push({ at: now, bytes });
         while (r.samples.length > 2 && now - r.samples[0]!.at > 3000) r.samples.shift();
         if (now - r.lastSave >= SAVE_EVERY_MS) {
           r.lastSave = now;

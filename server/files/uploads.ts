@@ -40,6 +40,8 @@ export class UploadService {
   /** Running hashes of uploads written in this process (saves re-reading the file at commit). */
   private readonly hashes = new Map<string, { hash: crypto.Hash; offset: number }>();
   private readonly busy = new Set<string>();
+  /** Abandoned while a request was still writing them: dropped when that request lets go. */
+  private readonly abandoned = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -166,7 +168,7 @@ export class UploadService {
         fs.fsyncSync(fd);
       } finally {
         fs.closeSync(fd);
-        this.busy.delete(id);
+        this.release(id);
       }
       this.store.touch(id, this.clock.now());
     }
@@ -195,7 +197,7 @@ export class UploadService {
       this.hashes.delete(id);
       return { path: row.target, size, sha256: actual, kind: row.kind, ...(entries !== undefined ? { entries } : {}) };
     } finally {
-      this.busy.delete(id);
+      this.release(id);
     }
   }
 
@@ -239,8 +241,20 @@ export class UploadService {
   }
 
   abort(id: string, principal: string): void {
-    const row = this.openRow(id, principal);
-    this.fail(row);
+    // A sender that cancels breaks its PUT and sends this at once: the DELETE can arrive before
+    // the receiving side has noticed the PUT is gone. Refusing it would leave the temporary file.
+    if (this.row(id, principal).state === 'open' && this.busy.has(id)) {
+      this.abandoned.add(id);
+      return;
+    }
+    this.fail(this.openRow(id, principal));
+  }
+
+  private release(id: string): void {
+    this.busy.delete(id);
+    if (!this.abandoned.delete(id)) return;
+    const row = this.store.get(id);
+    if (row?.state === 'open') this.fail(row);
   }
 
   private fail(row: UploadRow): void {

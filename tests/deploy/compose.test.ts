@@ -1,3 +1,4 @@
+import { DAEMON_NODE_FLAGS } from '../../server/node-flags.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -58,7 +59,7 @@ describe('Dockerfile', () => {
   it('runs the daemon as a non-root user under tini, with its data in the /data volume', () => {
     expect(lastOf(finalStage, 'USER')).toBe('node');
     expect(JSON.parse(lastOf(finalStage, 'ENTRYPOINT') ?? 'null')).toEqual(['/usr/bin/tini', '--']);
-    expect(JSON.parse(lastOf(finalStage, 'CMD') ?? 'null')).toEqual(['node', 'dist/server/main.js']);
+    expect(JSON.parse(lastOf(finalStage, 'CMD') ?? 'null')).toEqual(['node', ...DAEMON_NODE_FLAGS, 'dist/server/main.js']);
     expect(lastOf(finalStage, 'VOLUME')).toBe('/data');
     expect(lastOf(finalStage, 'EXPOSE')).toBe('7717 7718');
     const env = find(finalStage, 'ENV').map((i) => i.args).join(' ');

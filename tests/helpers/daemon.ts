@@ -1,3 +1,4 @@
+import { DAEMON_NODE_FLAGS } from '../../server/node-flags.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -58,7 +59,7 @@ export async function spawnDaemon(opts: SpawnOptions = {}): Promise<SpawnedDaemo
   const home = opts.home ?? tempHome();
   const runtimeFile = path.join(home, 'daemon.json');
   fs.rmSync(runtimeFile, { force: true });
-  const proc = spawn(process.execPath, [DAEMON_MAIN], {
+  const proc = spawn(process.execPath, [...DAEMON_NODE_FLAGS, DAEMON_MAIN], {
     // Both listeners on loopback, any free port; no mDNS (the netns tests turn it on in their own network).
     env: {
       ...process.env,

@@ -1,0 +1,12 @@
+/**
+ * Node flags every launcher of the daemon passes (npm start, `ferry start --detach`, the Docker
+ * image, the systemd units, the tests and benchmarks). They must be on the command line: V8 sizes
+ * its heap when the process starts, and setting them at run time has no effect.
+ *
+ * --max-semi-space-size=2: a transfer allocates a 64 KiB Buffer per chunk; Buffers live outside
+ * the heap and are freed only when a scavenge finds them dead. With V8's default young generation
+ * (up to 16 MiB per semi-space) tens of MB of dead chunks wait for the next scavenge and a 1 GiB
+ * transfer takes the daemon to ~170 MB resident; with 2 MiB it stays near 130 MB (see
+ * docs/files.md, "Memory"). The daemon's live data is small, so short scavenges cost little.
+ */
+export const DAEMON_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2'];

@@ -1,0 +1,31 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { DAEMON_NODE_FLAGS } from '../../server/node-flags.js';
+
+// V8 reads heap flags only when node starts: every way of launching the daemon must pass them.
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const read = (f: string) => fs.readFileSync(path.join(ROOT, f), 'utf8');
+const flags = DAEMON_NODE_FLAGS.join(' ');
+
+describe('the daemon is launched with its node flags everywhere', () => {
+  it('npm start', () => {
+    const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.start).toBe(`node ${flags} dist/cli/main.js start`);
+  });
+
+  it('the Docker image', () => {
+    const cmd = read('Dockerfile').split('\n').filter((l) => l.startsWith('CMD '));
+    expect(cmd).toEqual([`CMD ${JSON.stringify(['node', ...DAEMON_NODE_FLAGS, 'dist/server/main.js'])}`.replace(/","/g, '", "')]);
+  });
+
+  it('both systemd units, and the override examples', () => {
+    for (const unit of ['ferry.service', 'ferry-system.service']) {
+      const lines = read(`deploy/systemd/${unit}`).split('\n').filter((l) => /^#?\s*ExecStart=\S/.test(l));
+      expect(lines.length).toBeGreaterThan(0);
+      for (const l of lines) expect(l).toMatch(new RegExp(`node ${flags} \\S+/dist/server/main\\.js$`));
+    }
+    for (const l of read('docs/deploy.md').split('\n').filter((x) => /^ExecStart=\S/.test(x))) expect(l).toContain(flags);
+  });
+});
