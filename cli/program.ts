@@ -17,6 +17,10 @@ import { registerMcp } from './commands/mcp.js';
 import { registerPair } from './commands/pair/index.js';
 import { registerPeers, registerUnpair } from './commands/peers/index.js';
 import { registerApprovals } from './commands/approvals/index.js';
+import { registerSend } from './commands/send.js';
+import { registerPull } from './commands/pull.js';
+import { registerLs } from './commands/ls.js';
+import { registerTransfers } from './commands/transfers/index.js';
 
 /**
  * The command tree. Each command registers itself from its own module through `parent.command()`,
@@ -48,6 +52,10 @@ export function buildProgram(argv: readonly string[] = []): Command {
   registerContext(program);
   registerExec(program);
   registerJobs(program);
+  registerSend(program);
+  registerPull(program);
+  registerLs(program);
+  registerTransfers(program);
   registerPair(program);
   registerPeers(program);
   registerUnpair(program);
