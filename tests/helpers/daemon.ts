@@ -1,10 +1,10 @@
-import { DAEMON_NODE_FLAGS } from '../../server/node-flags.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
+import { DAEMON_NODE_FLAGS } from '../../server/node-flags.js';
 import { FerryClient } from '../../server/client/index.js';
 import type { RuntimeInfo } from '../../server/protocol/home.js';
 
@@ -13,10 +13,15 @@ export const DAEMON_MAIN = path.join(ROOT, 'dist', 'server', 'main.js');
 export const CLI_MAIN = path.join(ROOT, 'dist', 'cli', 'main.js');
 
 const createdHomes: string[] = [];
-// Temp data dirs go when the test process does (a test may restart a daemon on the same one).
-process.once('exit', () => {
-  for (const dir of createdHomes) fs.rmSync(dir, { recursive: true, force: true });
-});
+function removeTempHomes(): void {
+  for (const dir of createdHomes.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+}
+// Temp data dirs go at the end of each test file (a test may restart a daemon on the same dir, so
+// not sooner). Vitest's fork workers are ended without an 'exit' event, so that alone left them all
+// (gigabytes, with the file tests). Registered on import, this hook runs after the file's own
+// afterAll hooks (they stop the daemons). Outside vitest (the benchmarks) the 'exit' event does it.
+if (process.env.VITEST) afterAll(removeTempHomes);
+process.once('exit', removeTempHomes);
 
 export function tempHome(prefix = 'ferry-test-'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
