@@ -21,6 +21,7 @@ import { registerSend } from './commands/send.js';
 import { registerPull } from './commands/pull.js';
 import { registerLs } from './commands/ls.js';
 import { registerTransfers } from './commands/transfers/index.js';
+import { registerMsg } from './commands/msg/index.js';
 
 /**
  * The command tree. Each command registers itself from its own module through `parent.command()`,
@@ -56,6 +57,7 @@ export function buildProgram(argv: readonly string[] = []): Command {
   registerPull(program);
   registerLs(program);
   registerTransfers(program);
+  registerMsg(program);
   registerPair(program);
   registerPeers(program);
   registerUnpair(program);
