@@ -5,7 +5,7 @@ const MIN_INTERVAL_MS = 100;
 
 export interface Progress {
   /** `progress` must grow from call to call (MCP requires it); smaller or equal values are dropped. */
-  report(progress: number, message: string, opts?: { force?: boolean }): Promise<void>;
+  report(progress: number, message: string, opts?: { force?: boolean; total?: number | null }): Promise<void>;
 }
 
 /**
@@ -26,7 +26,8 @@ export function progressFor(extra: ToolExtra): Progress {
       // Forced reports (milestones) do not hold back the next regular one.
       if (!opts.force) lastSentAt = now;
       try {
-        await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, message } });
+        const total = opts.total ?? undefined;
+        await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, message, ...(total !== undefined ? { total } : {}) } });
       } catch {
         // the client went away; the tool's own result (or cancellation) says the rest
       }

@@ -4,10 +4,14 @@ import { silentLog } from './log.js';
 import { registerCoordinatePrompt } from './prompts/coordinate.js';
 import { registerHelpPrompt } from './prompts/help.js';
 import { registerContextResource } from './resources/context.js';
+import { registerInboxResource } from './resources/inbox.js';
 import { registerPeersResource } from './resources/peers.js';
 import { registerStatusResource } from './resources/status.js';
-import { registerResourceUpdates } from './resources/updates.js';
+import { registerResourceUpdates, type ResourceUpdates } from './resources/updates.js';
+import { registerAckMessageTool } from './tools/ack-message.js';
+import { registerBroadcastContextTool } from './tools/broadcast-context.js';
 import { registerCancelJobTool } from './tools/cancel-job.js';
+import { registerCheckInboxTool } from './tools/check-inbox.js';
 import { registerContextDeleteTool } from './tools/context-delete.js';
 import { registerContextGetTool } from './tools/context-get.js';
 import { registerContextListTool } from './tools/context-list.js';
@@ -16,9 +20,14 @@ import { registerDecideApprovalTool } from './tools/decide-approval.js';
 import { registerExecuteTool } from './tools/execute.js';
 import { registerGetJobTool } from './tools/get-job.js';
 import { registerListApprovalsTool } from './tools/list-approvals.js';
+import { registerListFilesTool } from './tools/list-files.js';
 import { registerListJobsTool } from './tools/list-jobs.js';
 import { registerListPeersTool } from './tools/list-peers.js';
+import { registerMessageStatusTool } from './tools/message-status.js';
 import { registerPeerStatusTool } from './tools/peer-status.js';
+import { registerSendMessageTool } from './tools/send-message.js';
+import { registerTransferFileTool } from './tools/transfer-file.js';
+import { registerWaitForMessageTool } from './tools/wait-for-message.js';
 import { VERSION } from './version.js';
 
 export type { FerryMcpDeps } from './deps.js';
@@ -31,14 +40,22 @@ const TOOLS = [
   registerContextSetTool,
   registerContextListTool,
   registerContextDeleteTool,
+  registerBroadcastContextTool,
   registerExecuteTool,
   registerListJobsTool,
   registerGetJobTool,
   registerCancelJobTool,
   registerListApprovalsTool,
   registerDecideApprovalTool,
+  registerListFilesTool,
+  registerTransferFileTool,
+  registerSendMessageTool,
+  registerCheckInboxTool,
+  registerWaitForMessageTool,
+  registerAckMessageTool,
+  registerMessageStatusTool,
 ];
-const RESOURCES = [registerStatusResource, registerPeersResource, registerContextResource];
+const RESOURCES = [registerStatusResource, registerPeersResource, registerInboxResource, registerContextResource];
 const PROMPTS = [registerHelpPrompt, registerCoordinatePrompt];
 
 const INSTRUCTIONS =
@@ -46,9 +63,12 @@ const INSTRUCTIONS =
   'ferry_list_peers names them; every tool that acts on a machine takes an optional peer (a name, never a key). ' +
   'ferry_execute runs a command and returns its output; ferry_list_jobs / ferry_get_job / ferry_cancel_job follow ' +
   'jobs. ferry_context_* read and write a key-value store shared with other agents and people (use ifVersion for ' +
-  'safe updates). A peer decides what this machine may do there: scope-denied is a no, and an "ask" policy waits ' +
-  'for a person there to approve. Failed calls carry a stable error code and a hint. The ferry_coordinate prompt ' +
-  'explains how to split work across machines.';
+  'safe updates; ferry_broadcast_context sets a key on every peer at once). ferry_list_remote_files and ' +
+  'ferry_transfer_file look at and copy files and directories between machines. ferry_send_message, ' +
+  'ferry_check_inbox, ferry_wait_for_message, ferry_ack_message and ferry_message_status exchange messages with ' +
+  'the agents on other machines (never lost: kept and retried until delivered). A peer decides what this machine ' +
+  'may do there: scope-denied is a no, and an "ask" policy waits for a person there to approve. Failed calls carry ' +
+  'a stable error code and a hint. The ferry_coordinate prompt explains how to split work across machines.';
 
 const inflight = new WeakMap<McpServer, Set<Promise<unknown>>>();
 
@@ -69,18 +89,20 @@ export function createFerryMcpServer(deps: FerryMcpDeps): McpServer {
       void work.finally(() => pending.delete(work)).catch(() => undefined);
       return work;
     },
+    // `following` is set below, before any tool can run (tools run once a client is connected).
+    resourceChanged: (uri) => following.changed(uri),
   };
   for (const register of TOOLS) register(server, toolDeps);
   for (const register of RESOURCES) register(server, toolDeps);
   for (const register of PROMPTS) register(server, toolDeps);
-  const updates = registerResourceUpdates(server, toolDeps);
+  const following: ResourceUpdates = registerResourceUpdates(server, toolDeps);
   // However the connection ends (close(), the transport dropping), stop following the daemon's events.
   const close = server.close.bind(server);
   server.close = async () => {
-    updates.close();
+    following.close();
     await close();
   };
-  server.server.onclose = () => updates.close();
+  server.server.onclose = () => following.close();
   return server;
 }
 

@@ -10,6 +10,9 @@ Tools:
 - ferry_execute {argv | shell, cwd?, env?, stdin?, timeoutMs?, peer?}: run a command here or on a peer and wait for it to end. Prefer argv (no shell). A non-zero exit is a result to read (job.exitCode), not a tool error.
 - ferry_list_jobs / ferry_get_job / ferry_cancel_job {peer?}: follow commands (yours, or started another way). On a peer you see the jobs this machine started there.
 - ferry_context_get / ferry_context_set / ferry_context_list / ferry_context_delete {peer?}: a small shared key-value store on each machine, for state and results other agents and people can read. Use ifVersion for safe updates (version-conflict means someone else wrote first: read again).
+- ferry_broadcast_context {key, value, peers?, includeSelf?}: set one key on every paired machine (or some) at once, with a result per machine (ok, denied, offline, error). Nothing is retried.
+- ferry_list_remote_files {path, peer?}: list a directory here or on a peer. ferry_transfer_file {direction: push | pull, peer, source, destination, force?, parents?}: copy a file or a whole directory to (push) or from (pull) a peer and wait until it is in place, verified by SHA-256. Paths are absolute or ~/...
+- ferry_send_message {to, body, type?, replyTo?}: a message to the agents on other machines, kept and retried until delivered. ferry_check_inbox / ferry_wait_for_message {timeout?, after?}: read the messages sent here, or wait for the next one. ferry_ack_message {id}: mark one handled (its sender sees it in ferry_message_status {id}).
 - ferry_list_approvals / ferry_decide_approval: requests peers made to THIS machine that wait for a person's yes or no. Decide only as the user tells you.
 
 Rules of working on a peer:

@@ -2,7 +2,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, McpError, SubscribeRequestSchema, UnsubscribeRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { FerryEvent, Topic } from '../../server/protocol/index.js';
 import type { ToolDeps } from '../deps.js';
-import { parseResourceUri, PEERS_URI, STATUS_URI, type FerryResource } from './uris.js';
+import { INBOX_URI, parseResourceUri, PEERS_URI, STATUS_URI, type FerryResource } from './uris.js';
 
 /** A subscribe answers once the daemon's event stream is live (so a change made right after is seen), or after this. */
 const READY_WAIT_MS = 5_000;
@@ -10,15 +10,17 @@ const RETRY_MIN_MS = 250;
 const RETRY_MAX_MS = 30_000;
 /** Status and peers change in bursts (a build starts ten jobs): one notification per burst is enough. */
 const COALESCE_MS = 200;
-const TOPICS: Topic[] = ['context', 'jobs', 'peers', 'system'];
+const TOPICS: Topic[] = ['context', 'jobs', 'peers', 'system', 'messages'];
 
 export interface ResourceUpdates {
+  /** Something this session did changed a resource without a daemon event (a message acknowledged here). */
+  changed(uri: string): void;
   /** Stop following the daemon's events (the server is closing). */
   close(): void;
 }
 
 /**
- * resources/subscribe for ferry://status, ferry://peers and ferry://context/{key}: while anything is
+ * resources/subscribe for ferry://status, ferry://peers, ferry://inbox and ferry://context/{key}: while anything is
  * subscribed, follow the daemon's event stream and send notifications/resources/updated for the
  * resources an event changes. If the stream drops (the daemon restarted, the token was rotated) it
  * is opened again with backoff, and every subscribed resource is announced as updated once it is
@@ -66,6 +68,11 @@ export function registerResourceUpdates(server: McpServer, deps: ToolDeps): Reso
       case 'peer.updated':
       case 'peer.removed':
         coalesced(PEERS_URI);
+        break;
+      // A message arrived here, or one here expired unread (message.status is about messages sent from here).
+      case 'message.received':
+      case 'message.expired':
+        send(INBOX_URI);
         break;
       default:
         break;
@@ -140,7 +147,7 @@ export function registerResourceUpdates(server: McpServer, deps: ToolDeps): Reso
   server.server.registerCapabilities({ resources: { subscribe: true } });
   server.server.setRequestHandler(SubscribeRequestSchema, async (req) => {
     const resource = parseResourceUri(req.params.uri);
-    if (!resource) throw new McpError(ErrorCode.InvalidParams, `${req.params.uri} is not a Ferry resource (ferry://status, ferry://peers, ferry://context/{key})`);
+    if (!resource) throw new McpError(ErrorCode.InvalidParams, `${req.params.uri} is not a Ferry resource (ferry://status, ferry://peers, ferry://inbox, ferry://context/{key})`);
     subs.set(req.params.uri, resource);
     await start();
     return {};
@@ -154,6 +161,7 @@ export function registerResourceUpdates(server: McpServer, deps: ToolDeps): Reso
   });
 
   return {
+    changed: send,
     close() {
       closed = true;
       subs.clear();

@@ -28,6 +28,22 @@ const HINTS: Record<string, string> = {
   'approval-not-found': 'ferry_list_approvals shows the pending approvals and their ids.',
   'approval-already-decided': 'It was decided already, or it expired: ferry_list_approvals with status "all" shows what happened.',
   'route-not-found': 'The peer does not offer this (it may run an older Ferry). ferry_peer_status shows its version.',
+  'path-not-found':
+    'The path does not exist on the machine that reads it (for push: this one; for pull and listings: the peer), or the destination\'s parent directory is missing (pass parents: true). ferry_list_remote_files shows what a directory holds.',
+  'path-invalid': 'Paths must be absolute (or start with ~/), and Ferry never follows a symlink at the end of a path: name the path it points to.',
+  'path-denied': "That path is inside the Ferry daemon's own data dir on that machine, which is never reachable through Ferry. Choose another path.",
+  'not-a-directory': 'A part of the path is a file, not a directory.',
+  'not-a-file': 'Only regular files and directories can be copied (not devices, sockets or FIFOs).',
+  'destination-exists': 'Something is already there. Pass force: true to replace it, or choose another destination (an existing directory means "inside it").',
+  'hash-mismatch': 'What arrived did not match what was sent (the source changed while it was read): nothing was put in place. Try the same call again.',
+  'file-too-large': "Larger than the receiving daemon accepts (its files.maxBytes). Ask the user.",
+  'archive-too-large': "The directory is larger than the receiving daemon accepts (its files.maxBytes). Copy a smaller part.",
+  'archive-too-many-entries': 'The directory has more entries than the receiving daemon accepts (its files.maxEntries). Copy a smaller part.',
+  'archive-source-changed': 'The directory changed while it was being sent. Try again when it is quiet.',
+  'transfer-not-found': 'No such transfer on this machine.',
+  'message-not-found':
+    'No such message here. ferry_check_inbox lists the messages received here (their ids for ferry_ack_message); ferry_message_status takes the id ferry_send_message returned on this machine.',
+  'canceled': 'It was cancelled (by this call being cancelled, or by someone else); nothing more happens.',
 };
 
 /** Turn anything a tool threw into the error a tool result carries. Never throws. */

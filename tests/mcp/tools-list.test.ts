@@ -17,6 +17,14 @@ const EXPECTED = [
   'ferry_cancel_job',
   'ferry_list_approvals',
   'ferry_decide_approval',
+  'ferry_broadcast_context',
+  'ferry_list_remote_files',
+  'ferry_transfer_file',
+  'ferry_send_message',
+  'ferry_check_inbox',
+  'ferry_wait_for_message',
+  'ferry_ack_message',
+  'ferry_message_status',
 ];
 
 // Listing needs no daemon: the client points at a port where nothing listens.
@@ -58,22 +66,42 @@ describe('tools/list', () => {
   it('marks reads read-only and commands destructive and open-world', async () => {
     const { tools } = await c.mcp.listTools();
     const by = Object.fromEntries(tools.map((t) => [t.name, t.annotations ?? {}]));
-    for (const name of ['ferry_list_peers', 'ferry_peer_status', 'ferry_context_get', 'ferry_context_list', 'ferry_list_jobs', 'ferry_get_job', 'ferry_list_approvals']) {
+    for (const name of [
+      'ferry_list_peers',
+      'ferry_peer_status',
+      'ferry_context_get',
+      'ferry_context_list',
+      'ferry_list_jobs',
+      'ferry_get_job',
+      'ferry_list_approvals',
+      'ferry_list_remote_files',
+      'ferry_check_inbox',
+      'ferry_wait_for_message',
+      'ferry_message_status',
+    ]) {
       expect(by[name]?.readOnlyHint, name).toBe(true);
     }
     expect(by.ferry_execute).toMatchObject({ readOnlyHint: false, destructiveHint: true, openWorldHint: true });
     expect(by.ferry_context_delete).toMatchObject({ readOnlyHint: false, destructiveHint: true, idempotentHint: true });
     expect(by.ferry_decide_approval).toMatchObject({ readOnlyHint: false, destructiveHint: true });
+    // A copy can replace a file (force); a broadcast overwrites the key everywhere.
+    expect(by.ferry_transfer_file).toMatchObject({ readOnlyHint: false, destructiveHint: true, idempotentHint: false });
+    expect(by.ferry_broadcast_context).toMatchObject({ readOnlyHint: false, destructiveHint: true });
+    expect(by.ferry_send_message).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: false });
+    expect(by.ferry_ack_message).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: true });
   });
 
   it('takes peers by name on every tool that acts on a machine, and never a key, address or fingerprint', async () => {
     const { tools } = await c.mcp.listTools();
     const by = Object.fromEntries(tools.map((t) => [t.name, t.inputSchema]));
-    for (const name of ['ferry_execute', 'ferry_list_jobs', 'ferry_get_job', 'ferry_cancel_job', 'ferry_context_get', 'ferry_context_set', 'ferry_context_list', 'ferry_context_delete']) {
+    for (const name of ['ferry_execute', 'ferry_list_jobs', 'ferry_get_job', 'ferry_cancel_job', 'ferry_context_get', 'ferry_context_set', 'ferry_context_list', 'ferry_context_delete', 'ferry_list_remote_files']) {
       expect(by[name]?.properties?.peer, name).toMatchObject({ type: 'string', minLength: 1 });
       expect(by[name]?.required ?? [], name).not.toContain('peer');
     }
     expect(by.ferry_peer_status?.required).toEqual(['peer']);
+    expect(by.ferry_transfer_file?.properties?.peer).toMatchObject({ type: 'string', minLength: 1, maxLength: 64 });
+    expect(by.ferry_transfer_file?.required).toEqual(expect.arrayContaining(['direction', 'peer', 'source', 'destination']));
+    expect(by.ferry_broadcast_context?.properties?.peers).toMatchObject({ type: 'array', items: { type: 'string', minLength: 1 } });
     for (const tool of tools) {
       expect(Object.keys(tool.inputSchema.properties ?? {}).some((k) => /key$|address|fingerprint|cert/i.test(k) && k !== 'key'), tool.name).toBe(false);
     }
@@ -92,5 +120,20 @@ describe('tools/list', () => {
     const get = tools.find((t) => t.name === 'ferry_context_get');
     expect(get?.inputSchema.properties?.key).toMatchObject({ type: 'string', minLength: 1, maxLength: 512 });
     expect(get?.inputSchema.required).toEqual(['key']);
+    const broadcast = tools.find((t) => t.name === 'ferry_broadcast_context');
+    expect(broadcast?.inputSchema.properties?.key).toMatchObject({ type: 'string', minLength: 1, maxLength: 512 });
+  });
+
+  it('reuses the protocol rules for file paths', async () => {
+    const { tools } = await c.mcp.listTools();
+    const by = Object.fromEntries(tools.map((t) => [t.name, t.inputSchema]));
+    for (const [tool, field] of [
+      ['ferry_list_remote_files', 'path'],
+      ['ferry_transfer_file', 'source'],
+      ['ferry_transfer_file', 'destination'],
+    ] as const) {
+      expect(by[tool]?.properties?.[field], `${tool}.${field}`).toMatchObject({ type: 'string', minLength: 1, maxLength: 4096 });
+    }
+    expect(by.ferry_transfer_file?.properties?.direction).toMatchObject({ enum: ['push', 'pull'] });
   });
 });

@@ -23,15 +23,25 @@ describe('without a running daemon', () => {
 
     const again = await c.mcp.callTool({ name: 'ferry_execute', arguments: { argv: ['true'] } });
     expect(errorOf(again).code).toBe('daemon-unreachable');
-    expect((await c.mcp.listTools()).tools.length).toBe(12);
+    expect((await c.mcp.listTools()).tools.length).toBe(20);
+  });
+
+  it('answers daemon-unreachable from the long-running file and message tools too, at once', async () => {
+    const started = Date.now();
+    const transfer = await c.mcp.callTool({ name: 'ferry_transfer_file', arguments: { direction: 'push', peer: 'laptop', source: '/tmp/a', destination: '/tmp/b' } });
+    expect(errorOf(transfer).code).toBe('daemon-unreachable');
+    const wait = await c.mcp.callTool({ name: 'ferry_wait_for_message', arguments: { timeout: 30 } });
+    expect(errorOf(wait).code).toBe('daemon-unreachable');
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('fails resource reads with the code in the message, but still lists the fixed resources', async () => {
     await expect(c.mcp.readResource({ uri: 'ferry://status' })).rejects.toThrow(/daemon-unreachable/);
     await expect(c.mcp.readResource({ uri: 'ferry://peers' })).rejects.toThrow(/daemon-unreachable/);
+    await expect(c.mcp.readResource({ uri: 'ferry://inbox' })).rejects.toThrow(/daemon-unreachable/);
     await expect(c.mcp.readResource({ uri: 'ferry://context/k' })).rejects.toThrow(/daemon-unreachable/);
     const { resources } = await c.mcp.listResources();
-    expect(resources.map((r) => r.uri)).toEqual(['ferry://status', 'ferry://peers']);
+    expect(resources.map((r) => r.uri)).toEqual(['ferry://status', 'ferry://peers', 'ferry://inbox']);
   });
 
   it('still gives the prompts, saying the machines could not be listed', async () => {
