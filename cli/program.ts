@@ -22,6 +22,7 @@ import { registerPull } from './commands/pull.js';
 import { registerLs } from './commands/ls.js';
 import { registerTransfers } from './commands/transfers/index.js';
 import { registerMsg } from './commands/msg/index.js';
+import { registerSession } from './commands/session/index.js';
 
 /**
  * The command tree. Each command registers itself from its own module through `parent.command()`,
@@ -62,6 +63,7 @@ export function buildProgram(argv: readonly string[] = []): Command {
   registerPeers(program);
   registerUnpair(program);
   registerApprovals(program);
+  registerSession(program);
   registerLogs(program);
   registerKey(program);
   registerMcp(program);
