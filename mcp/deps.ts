@@ -20,9 +20,4 @@ export interface ToolDeps {
   log: McpLog;
   /** Keep a handler's promise so a shutdown can wait for cleanups (job cancels) to finish. */
   track<T>(work: Promise<T>): Promise<T>;
-  /**
-   * A tool changed a resource in a way the daemon announces no event for (acknowledging a
-   * message): tell this session's subscribers of that URI.
-   */
-  resourceChanged(uri: string): void;
 }

@@ -89,8 +89,6 @@ export function createFerryMcpServer(deps: FerryMcpDeps): McpServer {
       void work.finally(() => pending.delete(work)).catch(() => undefined);
       return work;
     },
-    // `following` is set below, before any tool can run (tools run once a client is connected).
-    resourceChanged: (uri) => following.changed(uri),
   };
   for (const register of TOOLS) register(server, toolDeps);
   for (const register of RESOURCES) register(server, toolDeps);

@@ -13,8 +13,6 @@ const COALESCE_MS = 200;
 const TOPICS: Topic[] = ['context', 'jobs', 'peers', 'system', 'messages'];
 
 export interface ResourceUpdates {
-  /** Something this session did changed a resource without a daemon event (a message acknowledged here). */
-  changed(uri: string): void;
   /** Stop following the daemon's events (the server is closing). */
   close(): void;
 }
@@ -72,6 +70,7 @@ export function registerResourceUpdates(server: McpServer, deps: ToolDeps): Reso
       // A message arrived here, or one here expired unread (message.status is about messages sent from here).
       case 'message.received':
       case 'message.expired':
+      case 'message.acked':
         send(INBOX_URI);
         break;
       default:
@@ -161,7 +160,6 @@ export function registerResourceUpdates(server: McpServer, deps: ToolDeps): Reso
   });
 
   return {
-    changed: send,
     close() {
       closed = true;
       subs.clear();

@@ -1,7 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { ReceivedMessage } from '../../server/protocol/index.js';
-import { INBOX_URI } from '../resources/uris.js';
 import type { ToolDeps } from '../deps.js';
 import { defineTool } from './define.js';
 import { MessageId } from './messages-format.js';
@@ -19,8 +18,7 @@ export function registerAckMessageTool(server: McpServer, deps: ToolDeps): void 
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     async run({ id }, { client }) {
       const message = await client.ackMessage(id);
-      // The daemon announces no event for an acknowledgement made here: tell this session's inbox subscribers.
-      deps.resourceChanged(INBOX_URI);
+      // ferry://inbox subscribers hear of it from the daemon's message.acked event (whoever acknowledged).
       const state = message.status === 'acknowledged' ? `acknowledged at ${message.acknowledgedAt}; ${message.from.name} will be told` : `is ${message.status}: nothing changed`;
       return { text: `Message ${message.id} from ${message.from.name} ${state}.`, data: { message } };
     },

@@ -117,7 +117,10 @@ export class MessageService {
       return acked;
     });
     this.kick();
-    return toReceived(row);
+    const message = toReceived(row);
+    // Every inbox view (CLI, admin, other MCP sessions) learns that it is read now.
+    this.deps.bus.publish('message.acked', { message });
+    return message;
   }
 
   /**

@@ -44,6 +44,7 @@ export const EventPayloads = {
   'message.received': z.object({ message: ReceivedMessage }),
   'message.status': z.object({ id: z.string(), peer: z.string(), nodeId: z.string(), status: RecipientStatus, reason: z.string().nullable() }),
   'message.expired': z.object({ id: z.string(), from: z.object({ nodeId: z.string(), name: z.string() }) }),
+  'message.acked': z.object({ message: ReceivedMessage }),
 } as const;
 
 export type EventType = keyof typeof EventPayloads;
@@ -73,6 +74,7 @@ export const EVENT_TOPIC: { [T in EventType]: Topic } = {
   'message.received': 'messages',
   'message.status': 'messages',
   'message.expired': 'messages',
+  'message.acked': 'messages',
 };
 
 /** What a client receives: a monotonically increasing id (never reused), the type, and its payload. */

@@ -98,7 +98,7 @@ export const WireAcks = z.strictObject({ acks: z.array(z.strictObject({ id: z.st
 export const ContextBroadcast = z.strictObject({
   key: z.string().min(1).max(512),
   value: z.unknown().refine((v) => v !== undefined, 'value is required'),
-  ttlSeconds: z.number().int().min(1).optional(),
+  ttlSeconds: z.number().int().min(1).max(10 * 365 * 24 * 3600).optional(),
   /** Which peers (names or node ids); absent: every paired peer. */
   peers: z.array(z.string().min(1).max(64)).min(1).max(256).optional(),
   /** Also set it here. */

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { parseBody } from '../http/validate.js';
-import type { PeerClient } from '../peers/client.js';
+import { PeerLinkError, type PeerClient } from '../peers/client.js';
 import { ContextBroadcast, ContextKey, type BroadcastResult } from '../protocol/index.js';
 import { ApiError, validationDetails } from '../http/errors.js';
 import type { ContextService } from '../services/context.js';
@@ -27,6 +27,13 @@ export function broadcastRoutes(deps: { context: ContextService; peers: PeerStor
         })
       : deps.peers.all();
     const put = { value: body.value, ...(body.ttlSeconds !== undefined ? { ttlSeconds: body.ttlSeconds } : {}) };
+    // Here first: a value this machine refuses (too large, store full) fails the whole request
+    // before any peer has it, rather than after they all do.
+    const self: BroadcastResult[] = [];
+    if (body.includeSelf) {
+      const { entry } = deps.context.put(body.key, put, req.principal!.id);
+      self.push({ peer: '(this machine)', status: 'ok', version: entry.version, error: null });
+    }
     const results: BroadcastResult[] = await Promise.all(
       targets.map(async (p): Promise<BroadcastResult> => {
         try {
@@ -40,15 +47,13 @@ export function broadcastRoutes(deps: { context: ContextService; peers: PeerStor
           const error = out.body.error ?? { code: 'peer-error', message: `HTTP ${out.status}` };
           return { peer: p.name, status: out.status === 403 ? 'denied' : 'error', version: null, error };
         } catch (err) {
+          // Offline is only "could not reach it"; a peer that answered with the wrong certificate is an error with its code.
+          if (err instanceof PeerLinkError && err.code !== 'peer-unreachable') return { peer: p.name, status: 'error', version: null, error: { code: err.code, message: err.message } };
           return { peer: p.name, status: 'offline', version: null, error: { code: 'peer-unreachable', message: (err as Error).message } };
         }
       }),
     );
-    if (body.includeSelf) {
-      const { entry } = deps.context.put(body.key, put, req.principal!.id);
-      results.unshift({ peer: '(this machine)', status: 'ok', version: entry.version, error: null });
-    }
-    res.json({ key: body.key, results });
+    res.json({ key: body.key, results: [...self, ...results] });
   });
   return r;
 }

@@ -162,6 +162,14 @@ describe('context across peers', () => {
     expect(by.gone).toMatchObject({ status: 'offline' });
     expect(by['(this machine)']).toMatchObject({ status: 'ok' });
     expect((await ok.client.contextGet('release')).value).toBe('1.2.3');
+
+    // A value this machine refuses fails the whole broadcast before any peer is written.
+    const huge = 'x'.repeat(100 * 1024); // over context.maxValueBytes (64 KiB), under the body limit
+    await expect(hub.client.request('POST', '/context/broadcast', { body: { key: 'release', value: huge, includeSelf: true } })).rejects.toMatchObject({ status: 413 });
+    expect((await ok.client.contextGet('release')).value).toBe('1.2.3');
+    // A TTL past the one a single write accepts is refused as well.
+    await expect(hub.client.request('POST', '/context/broadcast', { body: { key: 'release', value: 1, ttlSeconds: 11 * 365 * 24 * 3600 } })).rejects.toMatchObject({ code: 'validation-failed' });
+    expect((await ok.client.contextGet('release')).value).toBe('1.2.3');
   });
 
   it('watches a prefix on a peer, live', async () => {

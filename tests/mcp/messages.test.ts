@@ -176,7 +176,7 @@ describe('messages through MCP', () => {
 });
 
 describe('ferry://inbox', () => {
-  it('reads the unread messages, and tells a subscriber when one arrives and when this session acknowledges it', async () => {
+  it('reads the unread messages, and tells a subscriber when one arrives and when it is acknowledged, here or elsewhere', async () => {
     const read = async () => JSON.parse(((await onBravo.mcp.readResource({ uri: 'ferry://inbox' })).contents[0] as { text: string }).text) as { items: ReceivedMessage[] };
     const { resources } = await onBravo.mcp.listResources();
     expect(resources.find((r) => r.uri === 'ferry://inbox')).toMatchObject({ mimeType: 'application/json' });
@@ -197,6 +197,14 @@ describe('ferry://inbox', () => {
     await call(onBravo, 'ferry_ack_message', { id: m.id });
     await waitFor(() => updates.slice(beforeAck).includes('ferry://inbox'), 10_000, 'an inbox update after the acknowledgement');
     expect((await read()).items.map((x) => x.id)).not.toContain(m.id);
+
+    // Acknowledged elsewhere (the CLI, the admin: the daemon's own API), the subscriber hears of it too.
+    const other = sentOf(await call(onAlpha, 'ferry_send_message', { to: 'bravo', body: 'acked by a person' }));
+    await waitFor(async () => (await read()).items.some((x) => x.id === other.id), 10_000, 'the second message');
+    const beforeOtherAck = updates.length;
+    await bravo.client.ackMessage(other.id);
+    await waitFor(() => updates.slice(beforeOtherAck).includes('ferry://inbox'), 10_000, 'an inbox update after an acknowledgement made outside MCP');
+    expect((await read()).items.map((x) => x.id)).not.toContain(other.id);
     await onBravo.mcp.unsubscribeResource({ uri: 'ferry://inbox' });
   });
 });
