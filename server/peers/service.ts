@@ -180,7 +180,7 @@ export class PeerService {
     }
     const nodeId = nodeIdFromPublicKey(cert.publicKey.export({ type: 'spki', format: 'der' }));
     if (nodeId === this.deps.identity.nodeId) throw new ApiError('validation-failed', 'that is this daemon\'s own certificate');
-    const parsed = PresetName.safeParse(req.policy ?? 'trusted');
+    const parsed = PresetName.safeParse(req.policy ?? 'collaborator');
     const policy = parsed.success ? presetPolicy(parsed.data) : (req.policy as Peer['policy']);
     const peers = this.deps.peers;
     const peer = peers.transaction(() => {

@@ -14,7 +14,7 @@ describe('POST /peers/trust (local fleets)', () => {
     const other = await loadOrCreateIdentity(homePaths(tempHome()));
     const first = await request(t.app).post('/api/v1/peers/trust').set(t.auth).send({ certificate: other.certPem, name: 's1', addresses: ['127.0.0.1'], port: 40001 });
     expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ nodeId: other.nodeId, name: 's1', paired: true, fingerprint: other.fingerprint, preset: 'trusted', port: 40001 });
+    expect(first.body).toMatchObject({ nodeId: other.nodeId, name: 's1', paired: true, fingerprint: other.fingerprint, preset: 'collaborator', port: 40001 });
     await request(t.app).patch('/api/v1/peers/s1').set(t.auth).send({ policy: 'read-only' }).expect(200);
     const again = await request(t.app).post('/api/v1/peers/trust').set(t.auth).send({ certificate: other.certPem, name: 's1', addresses: ['127.0.0.1'], port: 40002 });
     expect(again.body).toMatchObject({ port: 40002, preset: 'read-only' });
