@@ -1,18 +1,16 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BASELINES, startBaseline, type Baseline } from './lib/baselines.js';
 import { mean, type Bench, type RunContext } from './lib/bench.js';
 import { expectJson, requestJson, type JsonResponse } from './lib/http.js';
 import { mtlsAgent, mtlsJson } from './lib/mtls.js';
 import { startPeerPair, type PeerPair } from './lib/peer-daemons.js';
 import { loadChain, type ChainLoadResult, type ChainTarget } from './lib/peer-load.js';
 import { summarizeSpans } from './lib/peer-profile.js';
-import { pin, pinning, SERVER_CPU, spawnNode, tempDir } from './lib/proc.js';
+import { pinning, tempDir } from './lib/proc.js';
 import { compareProfiles, monotonicUs, newestProfile, type ProfileColumn, type ProfileSummary, type Window } from './lib/profile.js';
 import type { Row } from './lib/report.js';
 
-const BASELINES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'baselines');
 const KEY = 'bench.context';
 const ENC = encodeURIComponent(KEY);
 // The entry of the context bench: a note an agent leaves for another.
@@ -31,39 +29,11 @@ const LABELS: Label[] = ['bare', 'chain', 'direct', 'local', 'forwarded'];
 const ORDER: Label[] = [...LABELS, ...[...LABELS].reverse()];
 type Target = ChainTarget & { path: string };
 
-interface Baseline {
-  pid: number;
-  port: number;
-  profileDir: string | undefined;
-  stop(): Promise<void>;
-}
-
-/** A baseline in its own process, pinned like every server; profiled with --profile. */
-async function startBaseline(ctx: RunContext, name: string, args: string[], dir?: string): Promise<Baseline> {
-  const profileDir = ctx.profileRoot ? path.join(ctx.profileRoot, `peer-context-${name}`) : undefined;
-  if (profileDir) fs.mkdirSync(profileDir, { recursive: true });
-  const prof = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const child = await spawnNode<{ port: number }>([...prof, ...args]);
-  pin(child.pid, SERVER_CPU);
-  return {
-    pid: child.pid,
-    port: child.ready.port,
-    profileDir,
-    async stop() {
-      await child.stop();
-      if (dir) fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
 /** The floor (with A's own key.pem/cert.pem), and the bare forwarder in front of it (with B's). */
 async function startBaselines(ctx: RunContext, p: PeerPair): Promise<{ bare: Baseline; forwarder: Baseline }> {
   const dir = tempDir('ferry-bench-bare-mtls-');
-  const bare = await startBaseline(ctx, 'bare', [path.join(BASELINES, 'bare-mtls-context-server.mjs'), path.join(dir, 'context.db'), p.a.identityFiles.key, p.a.identityFiles.cert], dir).catch((err: unknown) => {
-    fs.rmSync(dir, { recursive: true, force: true });
-    throw err;
-  });
-  const forwarder = await startBaseline(ctx, 'forwarder', [path.join(BASELINES, 'bare-forwarder.mjs'), String(bare.port), p.b.identityFiles.key, p.b.identityFiles.cert]).catch(async (err: unknown) => {
+  const bare = await startBaseline(ctx, 'peer-context-bare', [path.join(BASELINES, 'bare-mtls-context-server.mjs'), path.join(dir, 'context.db'), p.a.identityFiles.key, p.a.identityFiles.cert], dir);
+  const forwarder = await startBaseline(ctx, 'peer-context-forwarder', [path.join(BASELINES, 'bare-forwarder.mjs'), String(bare.port), p.b.identityFiles.key, p.b.identityFiles.cert]).catch(async (err: unknown) => {
     await bare.stop();
     throw err;
   });

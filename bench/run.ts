@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { context } from './context.js';
 import { exec } from './exec.js';
+import { fleet } from './fleet.js';
 import type { Bench, RunContext } from './lib/bench.js';
 import { CLIENT_CPU, pin, pinning } from './lib/proc.js';
 import { formatProfile } from './lib/profile.js';
@@ -13,11 +14,13 @@ import { RESULTS_DIR, table, writeResult } from './lib/report.js';
 import { DAEMON_FLAGS } from './lib/servers.js';
 import { peerContext } from './peer-context.js';
 import { peerExec } from './peer-exec.js';
+import { peerMessage } from './peer-message.js';
 import { rss } from './rss.js';
+import { transfer } from './transfer.js';
 
-const BENCHES: Bench[] = [context, exec, rss, peerExec, peerContext];
+const BENCHES: Bench[] = [context, exec, rss, peerExec, peerContext, transfer, peerMessage, fleet];
 /** Every bench is bounded on its own; this is the backstop for the whole run. */
-const WATCHDOG_MS = 10 * 60_000;
+const WATCHDOG_MS = 20 * 60_000;
 
 function usage(): string {
   return [

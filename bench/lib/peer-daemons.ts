@@ -14,7 +14,7 @@ import type { TlsIdentity } from './mtls.js';
  * limited, so the limits are raised far above what a run sends: the limiter still counts every
  * request, it just never refuses one (a 429 would stop the run).
  */
-const PEER_ENV: Record<string, string> = {
+export const PEER_ENV: Record<string, string> = {
   FERRY_PEER_PORT: '0',
   FERRY_PEER_HOST: '127.0.0.1',
   FERRY_DISCOVERY_ENABLED: 'false',
@@ -35,6 +35,8 @@ export interface PeerDaemon {
   identity: TlsIdentity;
   /** The same, as the files in its data dir (gone once it stops). */
   identityFiles: TlsIdentity;
+  /** What it printed so far (stdout and stderr). */
+  output(): string;
 }
 
 export interface PeerPair {
@@ -67,6 +69,7 @@ async function startOne(label: 'A' | 'B', profileDir: string | undefined): Promi
       client,
       identity: { key: fs.readFileSync(paths.key, 'utf8'), cert: fs.readFileSync(paths.cert, 'utf8') },
       identityFiles: { key: paths.key, cert: paths.cert },
+      output: () => d.output(),
     };
     return { d, peer };
   } catch (err) {
