@@ -41,6 +41,19 @@ export function fsyncDir(dir: string): void {
   }
 }
 
+/** fsyncDir without blocking the event loop (a large transfer's commit must not stall the daemon). */
+export async function fsyncDirAsync(dir: string): Promise<void> {
+  let handle: fs.promises.FileHandle | undefined;
+  try {
+    handle = await fs.promises.open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // as fsyncDir
+  } finally {
+    await handle?.close();
+  }
+}
+
 /** Create a directory (and parents) that only the owner can enter. Tightens an existing one. */
 export function ensurePrivateDir(dir: string): void {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
