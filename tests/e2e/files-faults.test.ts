@@ -157,6 +157,46 @@ describe('faults mid-stream', () => {
     expect(strays(d)).toEqual([]);
   });
 
+  /** This machine's own upload (a pull writes through it), by the local API. */
+  const localUpload = async (d: SpawnedDaemon, id: string) => d.client.request<{ state: string; offset: number }>('GET', `/files/uploads/${id}`);
+
+  /** Start a pull of a new BIG file, kill -9 `who` at 30 %, check what was kept, restart it, check the end. */
+  async function pullSurvives(who: 'source' | 'puller'): Promise<void> {
+    const d = tempDir();
+    const src = path.join(tempDir(), 'big.bin');
+    writeSparse(src, BIG, 64);
+    const want = await sha256File(src);
+    const t = await p.b.client.startTransfer({ direction: 'pull', peer: 'alpha', source: src, destination: d });
+    const part = await transferPart(d);
+    await waitFor(() => sizeOr0(part.file) >= BIG * 0.3, 30_000, 'the pull to pass 30%');
+    if (who === 'source') {
+      await p.a.kill();
+      await interrupted(p.b, part.id);
+      const kept = await localUpload(p.b, part.id);
+      expect(kept.state).toBe('open');
+      expect(kept.offset).toBeGreaterThanOrEqual(BIG * 0.3);
+      expect(kept.offset).toBeLessThan(BIG);
+      p.a = await restart(p.a, p.aEnv);
+    } else {
+      await p.b.kill();
+      expect(sizeOr0(part.file)).toBeLessThan(BIG);
+      p.b = await restart(p.b, p.bEnv);
+    }
+    expect(fs.existsSync(path.join(d, 'big.bin'))).toBe(false);
+    const end = await finished(p.b, t.id);
+    expect(end.error).toBeNull();
+    expect(end).toMatchObject({ state: 'done', sha256: want, bytes: BIG });
+    expect(end.attempts).toBeGreaterThan(1);
+    expect(await sha256File(path.join(d, 'big.bin'))).toBe(want);
+    // The upload that held the bytes kept at the kill is the one committed: the pull did not start over.
+    expect((await localUpload(p.b, part.id)).state).toBe('done');
+    expect(strays(d)).toEqual([]);
+  }
+
+  it('kill -9 of the source mid-pull: the puller keeps what it has and resumes from there (a Range) once the peer is back', () => pullSurvives('source'));
+
+  it('kill -9 of the puller mid-pull: after its restart the pull resumes from what it had on disk', () => pullSurvives('puller'));
+
   it('canceled mid-push: the receiver drops the upload, no temporary left', async () => {
     const d = tempDir();
     const src = path.join(tempDir(), 'big.bin');
