@@ -136,7 +136,7 @@ async function main() {
     const procs = JSON.parse(await exec(container, ['node', '-e', PS]));
     const init = procs.find((p) => p.pid === 1);
     expect(init?.cmd[0] === '/usr/bin/tini', 'PID 1 is not tini', init);
-    const daemon = procs.find((p) => p.cmd[0] === 'node' && p.cmd[1] === 'dist/server/main.js');
+    const daemon = procs.find((p) => p.cmd[0] === 'node' && p.cmd.at(-1) === 'dist/server/main.js');
     expect(daemon?.ppid === 1, 'the daemon is not a direct child of tini', procs);
     const root = procs.filter((p) => p.uid === 0);
     expect(root.length === 0, 'processes run as root', root);
