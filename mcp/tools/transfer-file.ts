@@ -9,6 +9,9 @@ import { progressLine, route, transferText } from './files-format.js';
 import { PeerArg } from './peer.js';
 import { watchTransfers } from './transfer-watch.js';
 
+/** While nothing moves (the daemon retries an unreachable peer), a note this often keeps the caller informed. */
+const STALLED_NOTE_MS = 15_000;
+
 const f = TransferCreate.shape;
 const TransferInput = z.strictObject({
   direction: f.direction.describe('push: send a file or directory of THIS machine to the peer. pull: fetch one of the peer\'s to this machine.'),
@@ -62,10 +65,32 @@ export function registerTransferFileTool(server: McpServer, deps: ToolDeps): voi
         };
         extra.signal.addEventListener('abort', cancel, { once: true });
         if (extra.signal.aborted) cancel();
+        // MCP wants `progress` to grow with every notification, and while the daemon retries, the
+        // bytes do not: then a thousandth is added, so a new attempt (or a note while stalled) is
+        // still news. Otherwise it is the bytes; the message carries the exact figures.
+        let sent = 0;
+        const next = (bytes: number) => (sent = bytes > sent ? bytes : sent + 0.001);
+        let current: Transfer = started;
+        let lastNoteAt = Date.now();
+        const note = (t: Transfer, message: string) => {
+          lastNoteAt = Date.now();
+          void progress.report(next(t.bytes), message, { total: t.total });
+        };
+        const stalled = setInterval(() => {
+          if (Date.now() - lastNoteAt >= STALLED_NOTE_MS) note(current, `still running: ${progressLine(current)}${current.attempts > 1 ? ', the daemon keeps retrying' : ''}`);
+        }, STALLED_NOTE_MS / 3);
         let final: Transfer;
         try {
-          final = await watch.follow(started, (t) => void progress.report(t.bytes, progressLine(t), { total: t.total }), extra.signal);
+          final = await watch.follow(
+            started,
+            (t) => {
+              current = t;
+              note(t, progressLine(t));
+            },
+            extra.signal,
+          );
         } finally {
+          clearInterval(stalled);
           extra.signal.removeEventListener('abort', cancel);
         }
         // The SDK sends no response to a cancelled request; getting the cancel to the daemon is what matters.
@@ -76,7 +101,7 @@ export function registerTransferFileTool(server: McpServer, deps: ToolDeps): voi
         if (final.state !== 'done') {
           throw new FerryError(0, final.error?.code ?? final.state, final.error?.message ?? `the transfer ended ${final.state}`, { transfer: final });
         }
-        await progress.report(final.bytes, `done: ${route(final)}`, { force: true, total: final.total });
+        await progress.report(next(final.bytes), `done: ${route(final)}`, { force: true, total: final.total });
         return { text: transferText(final), data: { transfer: final } };
       } finally {
         watch.close();

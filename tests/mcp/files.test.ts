@@ -244,6 +244,27 @@ describe('ferry_transfer_file cancelled', () => {
     await charlie?.kill();
   });
 
+  it('while the daemon retries an unreachable peer, each new attempt is a progress note (progress still growing)', async () => {
+    const src = path.join(tempDir(), 'retried.bin');
+    writeRandom(src, 64 * 1024);
+    const abort = new AbortController();
+    const notes: { progress: number; message?: string }[] = [];
+    const pending = c.mcp.callTool({ name: 'ferry_transfer_file', arguments: { direction: 'push', peer: 'charlie', source: src, destination: '/tmp' } }, undefined, {
+      signal: abort.signal,
+      timeout: 60_000,
+      onprogress: (n) => {
+        notes.push(n);
+        if (/attempt [3-9]/.test(n.message ?? '')) abort.abort();
+      },
+    });
+    await expect(pending).rejects.toThrow();
+    const retries = notes.filter((n) => /attempt \d/.test(n.message ?? ''));
+    expect(retries.length).toBeGreaterThanOrEqual(2);
+    for (let i = 1; i < notes.length; i++) expect(notes[i]!.progress).toBeGreaterThan(notes[i - 1]!.progress);
+    // Nothing moved: the bytes stay 0, only the thousandths grow.
+    expect(notes.at(-1)!.progress).toBeLessThan(1);
+  });
+
   it('cancels the transfer on the daemon when the call is cancelled', async () => {
     const src = path.join(tempDir(), 'never-arrives.bin');
     writeRandom(src, 64 * 1024);
