@@ -13,6 +13,7 @@ import { closeDatabase, openDatabase } from './store/db.js';
 import { MigrationError, migrate } from './store/migrate.js';
 import { ensurePrivateDir, writeFileAtomic } from './util/atomic-file.js';
 import { VERSION } from './version.js';
+import { missingNodeFlags } from './node-flags.js';
 
 export { ConfigError, loadConfig, ENV_KEYS, type Config, type ConfigFlags } from './config.js';
 export { MigrationError } from './store/migrate.js';
@@ -154,6 +155,13 @@ export async function runDaemon(opts: RunOptions = {}): Promise<Daemon> {
       tokenFile: paths.token,
       tokenCreated: created,
     });
+    const missing = missingNodeFlags();
+    if (missing.length > 0) {
+      log.warn('node was started without the daemon\'s flags: a large file transfer will take more memory (~170 MB instead of ~135 MB)', {
+        missing,
+        fix: `start it as \`node ${missing.join(' ')} …\` (npm start, ferry start --detach, the Docker image and the systemd units do), or set NODE_OPTIONS="${missing.join(' ')}"`,
+      });
+    }
 
     let resolveClosed!: () => void;
     const closed = new Promise<void>((r) => (resolveClosed = r));

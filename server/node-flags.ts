@@ -10,3 +10,9 @@
  * docs/files.md, "Memory"). The daemon's live data is small, so short scavenges cost little.
  */
 export const DAEMON_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2'];
+
+/** The daemon's node flags this process was not started with (on the command line or in NODE_OPTIONS). */
+export function missingNodeFlags(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): string[] {
+  const given = new Set([...execArgv, ...nodeOptions.split(/\s+/).filter(Boolean)]);
+  return DAEMON_NODE_FLAGS.filter((f) => !given.has(f));
+}

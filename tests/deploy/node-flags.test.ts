@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DAEMON_NODE_FLAGS } from '../../server/node-flags.js';
+import { DAEMON_NODE_FLAGS, missingNodeFlags } from '../../server/node-flags.js';
 
 // V8 reads heap flags only when node starts: every way of launching the daemon must pass them.
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -27,5 +27,14 @@ describe('the daemon is launched with its node flags everywhere', () => {
       for (const l of lines) expect(l).toMatch(new RegExp(`node ${flags} \\S+/dist/server/main\\.js$`));
     }
     for (const l of read('docs/deploy.md').split('\n').filter((x) => /^ExecStart=\S/.test(x))) expect(l).toContain(flags);
+  });
+});
+
+describe('a daemon started without them says so', () => {
+  it('finds the flags on the command line or in NODE_OPTIONS, and names the missing ones', () => {
+    expect(missingNodeFlags([], '')).toEqual([...DAEMON_NODE_FLAGS]);
+    expect(missingNodeFlags([...DAEMON_NODE_FLAGS], '')).toEqual([]);
+    expect(missingNodeFlags(['--inspect'], ` --trace-gc  ${DAEMON_NODE_FLAGS.join(' ')} `)).toEqual([]);
+    expect(missingNodeFlags(['--max-semi-space-size=16'], '')).toEqual([...DAEMON_NODE_FLAGS]);
   });
 });
