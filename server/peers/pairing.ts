@@ -451,6 +451,8 @@ export class PairingService {
         policy,
         pairedAt: this.now(),
         lastSeen: this.now(),
+        // Paired by a ceremony: usable from wherever it is (a local-only trust ends here too).
+        localOnly: false,
       };
       peers.insert(p);
       return p;

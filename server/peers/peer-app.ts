@@ -5,7 +5,7 @@ import { auditRequests } from '../http/audit-middleware.js';
 import { ApiError, errorHandler, notFound } from '../http/errors.js';
 import type { NodeIdentity } from '../identity.js';
 import type { Logger } from '../log.js';
-import { PEER_PREFIX } from '../protocol/index.js';
+import { isLoopback, PEER_PREFIX } from '../protocol/index.js';
 import type { AuditService } from '../services/audit.js';
 import type { PeerStore } from '../store/peer-store.js';
 import { peerCertificate, peerServerOptions } from './tls.js';
@@ -69,6 +69,12 @@ export function createPeerListener(deps: {
     const peer = deps.peers.byFingerprint(cert.fingerprint);
     // The handshake works from the certificate itself (a paired machine may pair again).
     if (OPEN_TO_UNPAIRED.has(req.path)) req.tlsPeer = { fingerprint: cert.fingerprint, der: cert.der, remoteAddress: socket.remoteAddress ?? '' };
+    if (peer?.localOnly && !isLoopback(socket.remoteAddress ?? '')) {
+      // Trusted without a ceremony, for a session on this machine: never from anywhere else.
+      res.once('finish', () => socket.destroy());
+      deps.log.warn('a local-only peer connected from another address: refused', { peer: peer.name, address: socket.remoteAddress });
+      return next(new ApiError('peer-local-only', 'this machine trusts that certificate only from this machine (a local session): pair to connect from elsewhere'));
+    }
     if (peer) {
       req.principal = { id: `peer:${peer.nodeId}`, kind: 'peer', via: 'mtls', peer: { nodeId: peer.nodeId, name: peer.name } };
       deps.onSeen(peer, socket.remoteAddress ?? '');

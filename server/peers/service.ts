@@ -196,6 +196,9 @@ export class PeerService {
         policy: old?.policy ?? policy,
         pairedAt: old?.pairedAt ?? this.deps.clock.now(),
         lastSeen: null,
+        // Trust without a ceremony is for daemons on this machine: loopback only. A machine that
+        // was paired by a ceremony keeps what the ceremony gave it.
+        localOnly: old ? old.localOnly : true,
       };
       peers.insert(p);
       return p;

@@ -42,6 +42,7 @@ export class PeerViews {
       policy: p.policy,
       preset: presetOf(p.policy),
       version: null,
+      localOnly: p.localOnly,
     };
   }
 

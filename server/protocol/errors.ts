@@ -34,6 +34,7 @@ export const ERROR_STATUS = {
   'forbidden': 403,
   'scope-denied': 403,
   'peer-not-paired': 403,
+  'peer-local-only': 403,
   'pairing-code-wrong': 403,
   'route-not-found': 404,
   'key-not-found': 404,

@@ -33,6 +33,12 @@ export type PresetName = z.infer<typeof PresetName>;
 /** A peer's name: what people type (`ferry exec laptop -- …`). */
 export const PeerName = z.string().min(1).max(63).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-", starting with a letter or digit');
 
+/** 127.0.0.0/8 or ::1 (also IPv4-mapped): the addresses that never leave this machine. */
+export function isLoopback(address: string): boolean {
+  const a = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(a) || a === '::1' || a === '0:0:0:0:0:0:0:1';
+}
+
 export const PeerView = z.object({
   /** Null only for a manual address that has not answered yet. */
   nodeId: z.string().nullable(),
@@ -50,6 +56,8 @@ export const PeerView = z.object({
   /** The preset the policy equals exactly, or null for a policy edited by hand (or an unpaired machine). */
   preset: PresetName.nullable(),
   version: z.string().nullable(),
+  /** Trusted without a pairing ceremony (a local session): accepted over loopback only. */
+  localOnly: z.boolean().optional(),
 });
 export type PeerView = z.infer<typeof PeerView>;
 export const PeerList = z.object({ items: z.array(PeerView) });
@@ -68,7 +76,8 @@ export type AddManualPeer = z.infer<typeof AddManualPeer>;
 export const TrustPeer = z.strictObject({
   certificate: z.string().min(100).max(16_384).regex(/-----BEGIN CERTIFICATE-----/, 'a PEM certificate'),
   name: PeerName,
-  addresses: z.array(z.string().min(1).max(255)).min(1).max(8),
+  /** Loopback only (127.0.0.0/8, ::1): this trust is for daemons on this machine. */
+  addresses: z.array(z.string().min(1).max(255).refine(isLoopback, 'a loopback address (127.x.x.x or ::1): trust without pairing is for daemons on this machine; pair with other machines')).min(1).max(8),
   port: z.number().int().min(1).max(65535),
   policy: z.union([PresetName, PolicySchema]).optional(),
 });

@@ -12,6 +12,7 @@ export interface PeerRow {
   policy: string;
   paired_at: number;
   last_seen: number | null;
+  local_only: number;
 }
 
 /** A paired peer, decoded. */
@@ -25,6 +26,8 @@ export interface Peer {
   policy: Policy;
   pairedAt: number;
   lastSeen: number | null;
+  /** Trusted without a ceremony (a session on this machine): accepted over loopback only. */
+  localOnly: boolean;
 }
 
 function deepFreeze<T>(o: T): T {
@@ -45,6 +48,7 @@ const decode = (r: PeerRow): Peer => ({
   policy: JSON.parse(r.policy) as Policy,
   pairedAt: r.paired_at,
   lastSeen: r.last_seen,
+  localOnly: r.local_only === 1,
 });
 
 /**
@@ -62,8 +66,8 @@ export class PeerStore {
   constructor(private readonly db: DB) {
     this.s = {
       all: db.prepare('SELECT * FROM peers ORDER BY name'),
-      insert: db.prepare(`INSERT INTO peers (node_id, name, fingerprint, certificate, addresses, port, policy, paired_at, last_seen)
-        VALUES (@node_id, @name, @fingerprint, @certificate, @addresses, @port, @policy, @paired_at, @last_seen)`),
+      insert: db.prepare(`INSERT INTO peers (node_id, name, fingerprint, certificate, addresses, port, policy, paired_at, last_seen, local_only)
+        VALUES (@node_id, @name, @fingerprint, @certificate, @addresses, @port, @policy, @paired_at, @last_seen, @local_only)`),
       remove: db.prepare('DELETE FROM peers WHERE node_id = ?'),
       setPolicy: db.prepare('UPDATE peers SET policy = ? WHERE node_id = ?'),
       setName: db.prepare('UPDATE peers SET name = ? WHERE node_id = ?'),
@@ -118,6 +122,7 @@ export class PeerStore {
       policy: JSON.stringify(p.policy),
       paired_at: p.pairedAt,
       last_seen: p.lastSeen,
+      local_only: p.localOnly ? 1 : 0,
     });
   }
   remove(nodeId: string): boolean {

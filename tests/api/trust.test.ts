@@ -14,7 +14,7 @@ describe('POST /peers/trust (local fleets)', () => {
     const other = await loadOrCreateIdentity(homePaths(tempHome()));
     const first = await request(t.app).post('/api/v1/peers/trust').set(t.auth).send({ certificate: other.certPem, name: 's1', addresses: ['127.0.0.1'], port: 40001 });
     expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ nodeId: other.nodeId, name: 's1', paired: true, fingerprint: other.fingerprint, preset: 'collaborator', port: 40001 });
+    expect(first.body).toMatchObject({ nodeId: other.nodeId, name: 's1', paired: true, fingerprint: other.fingerprint, preset: 'collaborator', port: 40001, localOnly: true });
     await request(t.app).patch('/api/v1/peers/s1').set(t.auth).send({ policy: 'read-only' }).expect(200);
     const again = await request(t.app).post('/api/v1/peers/trust').set(t.auth).send({ certificate: other.certPem, name: 's1', addresses: ['127.0.0.1'], port: 40002 });
     expect(again.body).toMatchObject({ port: 40002, preset: 'read-only' });
@@ -29,5 +29,20 @@ describe('POST /peers/trust (local fleets)', () => {
     const self = await request(t.app).post('/api/v1/peers/trust').set(t.auth).send({ ...body, certificate: own.body.certificate });
     expect(self.body.error.message).toContain('own certificate');
     expect((await request(t.app).post('/api/v1/peers/trust').send(body)).status).toBe(401);
+  });
+
+  it('is for daemons on this machine: any non-loopback address is refused', async () => {
+    t = await makeTestApp();
+    const other = await loadOrCreateIdentity(homePaths(tempHome()));
+    const body = { certificate: other.certPem, name: 's1', port: 40001 };
+    for (const addresses of [['192.168.1.20'], ['127.0.0.1', '10.0.0.2'], ['localhost'], ['::ffff:10.1.2.3']]) {
+      const r = await request(t.app).post('/api/v1/peers/trust').set(t.auth).send({ ...body, addresses });
+      expect({ addresses, status: r.status, code: r.body.error?.code }).toEqual({ addresses, status: 400, code: 'validation-failed' });
+      expect(r.body.error.message).toContain('loopback');
+    }
+    for (const addresses of [['127.0.0.1'], ['::1'], ['127.0.0.2', '::ffff:127.0.0.1']]) {
+      expect((await request(t.app).post('/api/v1/peers/trust').set(t.auth).send({ ...body, addresses })).status).toBe(201);
+    }
+    expect((await request(t.app).get('/api/v1/peers').set(t.auth)).body.items).toHaveLength(1);
   });
 });

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Job, PairingOverview, PairingSession, PairingWindow, PeerList } from '../../server/protocol/index.js';
+import { loadOrCreateIdentity } from '../../server/identity.js';
+import type { Job, PairingOverview, PairingSession, PairingWindow, PeerList, PeerView } from '../../server/protocol/index.js';
+import { homePaths } from '../../server/protocol/home.js';
 import { DAEMON_MAIN, ROOT, tempHome } from '../helpers/daemon.js';
 import { cleanupNetns, createLinkedPair, removeStaleNetns, requireNetns, runInNetns, startInNetns, type NetnsLink, type NetnsProcess } from '../helpers/netns.js';
 import { waitFor } from '../helpers/proc.js';
@@ -12,6 +14,7 @@ import { waitFor } from '../helpers/proc.js';
  * across, and notice when the other goes away.
  */
 const CALL = path.join(ROOT, 'tests', 'fixtures', 'client-call.mjs');
+const PEER_GET = path.join(ROOT, 'tests', 'fixtures', 'peer-get.mjs');
 
 let link: NetnsLink;
 const hosts: { name: string; ns: string; address: string; home: string; proc: NetnsProcess }[] = [];
@@ -83,6 +86,31 @@ describe('two daemons on two hosts (network namespaces)', () => {
     const listed = (await call<PeerList>(south, 'GET', '/peers')).body.items.find((p) => p.name === 'north');
     expect(listed).toMatchObject({ paired: true, source: 'paired', online: true });
   }, 60_000);
+
+  it('a session trusted without pairing is accepted over loopback only: its key is useless from another host', async () => {
+    const [north, south] = hosts as [(typeof hosts)[0], (typeof hosts)[0]];
+    // A session's identity (its key never leaves its data dir), trusted by north through its local API.
+    const sessionHome = tempHome('ferry-session-');
+    const session = await loadOrCreateIdentity(homePaths(sessionHome));
+    const trusted = await call<PeerView>(north, 'POST', '/peers/trust', { certificate: session.certPem, name: 'session-1', addresses: ['127.0.0.1'], port: 7719 });
+    expect(trusted.status).toBe(201);
+    expect(trusted.body).toMatchObject({ name: 'session-1', localOnly: true });
+    const key = path.join(sessionHome, 'identity', 'key.pem');
+    const cert = path.join(sessionHome, 'identity', 'cert.pem');
+    const get = async (ns: string, host: string) => {
+      const r = await runInNetns(ns, [process.execPath, PEER_GET, host, '7718', '/peer/v1/hello', key, cert]);
+      if (r.code !== 0) throw new Error(`peer GET failed in ${ns}: ${r.stderr}`);
+      return JSON.parse(r.stdout) as { status: number; body: { error?: { code: string }; name?: string } };
+    };
+    // On north's own machine (loopback): accepted, as a session would be.
+    expect(await get(north.ns, '127.0.0.1')).toMatchObject({ status: 200, body: { name: 'north' } });
+    // The same key from south, across the link: refused.
+    expect(await get(south.ns, north.address)).toMatchObject({ status: 403, body: { error: { code: 'peer-local-only' } } });
+    // And an ordinary pairing (south, by the ceremony above) still works across the link.
+    const southIdentity = path.join(south.home, 'identity');
+    const r = await runInNetns(south.ns, [process.execPath, PEER_GET, north.address, '7718', '/peer/v1/hello', path.join(southIdentity, 'key.pem'), path.join(southIdentity, 'cert.pem')]);
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 200 });
+  }, 30_000);
 
   it('notices when the other host goes away (health checks), and keeps checking', async () => {
     const [north, south] = hosts as [(typeof hosts)[0], (typeof hosts)[0]];
