@@ -1,14 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { FerryClient } from '../../server/client/index.js';
-import { homePaths, type RuntimeInfo } from '../../server/protocol/home.js';
+import type { FerryClient } from '../../server/client/index.js';
 import type { RunContext } from './bench.js';
-import { spawnBenchDaemon, type BenchDaemon } from './daemon.js';
+import type { BenchDaemon } from './daemon.js';
 import type { TlsIdentity } from './mtls.js';
-import { PEER_ENV } from './peer-daemons.js';
-import { memoryOf, pin, SERVER_CPU } from './proc.js';
+import { startPeerDaemon } from './peer-daemons.js';
+import { memoryOf } from './proc.js';
 import { newestProfile, summarizeProfile, type ProfileSummary, type Window } from './profile.js';
-import { DAEMON_FLAGS } from './servers.js';
 
 export interface FleetDaemon {
   /** `hub`, or the name the hub knows it by (s01…). */
@@ -36,20 +34,10 @@ export interface Fleet {
 }
 
 async function startOne(name: string, profileDir: string | undefined): Promise<{ d: BenchDaemon; f: FleetDaemon }> {
-  const prof = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const d = await spawnBenchDaemon({ nodeFlags: [...DAEMON_FLAGS, ...prof], env: PEER_ENV });
-  pin(d.pid, SERVER_CPU);
-  try {
-    const paths = homePaths(d.home);
-    const { peerPort } = JSON.parse(fs.readFileSync(paths.runtime, 'utf8')) as RuntimeInfo;
-    if (peerPort === null) throw new Error(`daemon ${name} has no peer listener`);
-    const client = new FerryClient({ baseUrl: d.url, token: d.token });
+  return startPeerDaemon(name, profileDir, async ({ d, paths, peerPort, client }) => {
     const f: FleetDaemon = { name, url: d.url, pid: d.pid, peerPort, nodeId: (await client.identity()).nodeId, client, headers: { authorization: `Bearer ${d.token}` }, identityFiles: { key: paths.key, cert: paths.cert }, cert: fs.readFileSync(paths.cert, 'utf8') };
-    return { d, f };
-  } catch (err) {
-    await d.stop();
-    throw err;
-  }
+    return { f };
+  });
 }
 
 /**

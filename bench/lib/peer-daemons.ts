@@ -50,7 +50,19 @@ export interface PeerPair {
   stop(window?: Window): Promise<Partial<Record<'A' | 'B', ProfileSummary>>>;
 }
 
-async function startOne(label: 'A' | 'B', profileDir: string | undefined): Promise<{ d: BenchDaemon; peer: PeerDaemon }> {
+/** What every peer bench needs of a daemon it started: its data dir's paths, peer port and a client. */
+export interface StartedPeer {
+  d: BenchDaemon;
+  paths: ReturnType<typeof homePaths>;
+  peerPort: number;
+  client: FerryClient;
+}
+
+/**
+ * Start a daemon with its peer listener on loopback, pinned to the servers' CPU, then `build` what
+ * the bench keeps of it; the daemon is stopped again if that fails.
+ */
+export async function startPeerDaemon<T>(label: string, profileDir: string | undefined, build: (s: StartedPeer) => Promise<T>): Promise<{ d: BenchDaemon } & T> {
   const prof = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const d = await spawnBenchDaemon({ nodeFlags: [...DAEMON_FLAGS, ...prof], env: PEER_ENV });
   pin(d.pid, SERVER_CPU);
@@ -59,6 +71,15 @@ async function startOne(label: 'A' | 'B', profileDir: string | undefined): Promi
     const { peerPort } = JSON.parse(fs.readFileSync(paths.runtime, 'utf8')) as RuntimeInfo;
     if (peerPort === null) throw new Error(`daemon ${label} has no peer listener`);
     const client = new FerryClient({ baseUrl: d.url, token: d.token });
+    return { d, ...(await build({ d, paths, peerPort, client })) };
+  } catch (err) {
+    await d.stop();
+    throw err;
+  }
+}
+
+async function startOne(label: 'A' | 'B', profileDir: string | undefined): Promise<{ d: BenchDaemon; peer: PeerDaemon }> {
+  return startPeerDaemon(label, profileDir, async ({ d, paths, peerPort, client }) => {
     const peer: PeerDaemon = {
       label,
       url: d.url,
@@ -71,11 +92,8 @@ async function startOne(label: 'A' | 'B', profileDir: string | undefined): Promi
       identityFiles: { key: paths.key, cert: paths.cert },
       output: () => d.output(),
     };
-    return { d, peer };
-  } catch (err) {
-    await d.stop();
-    throw err;
-  }
+    return { peer };
+  });
 }
 
 /**
