@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Timestamp, queryInt } from './common.js';
+import { ContextPut } from './context.js';
 
 export const MessageType = z.enum(['chat', 'request', 'response', 'broadcast', 'event']);
 export type MessageType = z.infer<typeof MessageType>;
@@ -98,7 +99,8 @@ export const WireAcks = z.strictObject({ acks: z.array(z.strictObject({ id: z.st
 export const ContextBroadcast = z.strictObject({
   key: z.string().min(1).max(512),
   value: z.unknown().refine((v) => v !== undefined, 'value is required'),
-  ttlSeconds: z.number().int().min(1).max(10 * 365 * 24 * 3600).optional(),
+  /** As for a single write (the peers check it the same way). */
+  ttlSeconds: ContextPut.shape.ttlSeconds,
   /** Which peers (names or node ids); absent: every paired peer. */
   peers: z.array(z.string().min(1).max(64)).min(1).max(256).optional(),
   /** Also set it here. */
