@@ -26,6 +26,14 @@ afterAll(async () => {
 const partOf = (dir: string, id: string) => path.join(dir, `.ferry-${id}.part`);
 const sizeOr0 = (f: string) => fs.statSync(f, { throwIfNoEntry: false })?.size ?? 0;
 
+/** An empty destination directory, and a BIG sparse source file with its SHA-256. */
+async function bigSource(): Promise<{ d: string; src: string; want: string }> {
+  const d = tempDir();
+  const src = path.join(tempDir(), 'big.bin');
+  writeSparse(src, BIG, 64);
+  return { d, src, want: await sha256File(src) };
+}
+
 /** The upload temporary a transfer writes in `dir` (the only one not in `except`), once it exists. */
 async function transferPart(dir: string, except: string[] = []): Promise<{ id: string; file: string }> {
   let found: string | undefined;
@@ -92,10 +100,7 @@ describe('faults mid-stream', () => {
   });
 
   it('kill -9 of the receiver mid-push: the transfer resumes into the same upload once it is back; a stale upload is swept at its start', async () => {
-    const d = tempDir();
-    const src = path.join(tempDir(), 'big.bin');
-    writeSparse(src, BIG, 64);
-    const want = await sha256File(src);
+    const { d, src, want } = await bigSource();
     // Someone else's upload that nobody will resume: it must not outlive files.staleUploadHours.
     const up = uploadsAs(p.b, p.a.peerPort!);
     const abandoned = ((await up.create({ path: path.join(d, 'abandoned.bin'), kind: 'file', size: 1000 })).body as { id: string }).id;
@@ -128,10 +133,7 @@ describe('faults mid-stream', () => {
   });
 
   it('kill -9 of the sender mid-push: after its restart the transfer resumes from the offset the receiver has', async () => {
-    const d = tempDir();
-    const src = path.join(tempDir(), 'big.bin');
-    writeSparse(src, BIG, 64);
-    const want = await sha256File(src);
+    const { d, src, want } = await bigSource();
     const t = await p.b.client.startTransfer({ direction: 'push', peer: 'alpha', source: src, destination: d });
     const part = await transferPart(d);
     await waitFor(() => sizeOr0(part.file) >= BIG * 0.3, 30_000, 'the upload to pass 30%');
@@ -162,10 +164,7 @@ describe('faults mid-stream', () => {
 
   /** Start a pull of a new BIG file, kill -9 `who` at 30 %, check what was kept, restart it, check the end. */
   async function pullSurvives(who: 'source' | 'puller'): Promise<void> {
-    const d = tempDir();
-    const src = path.join(tempDir(), 'big.bin');
-    writeSparse(src, BIG, 64);
-    const want = await sha256File(src);
+    const { d, src, want } = await bigSource();
     const t = await p.b.client.startTransfer({ direction: 'pull', peer: 'alpha', source: src, destination: d });
     const part = await transferPart(d);
     await waitFor(() => sizeOr0(part.file) >= BIG * 0.3, 30_000, 'the pull to pass 30%');
