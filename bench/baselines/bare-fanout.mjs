@@ -7,20 +7,14 @@
 // no audit, no framework.
 //
 // Usage: node bare-fanout.mjs <key.pem> <cert.pem> <port>...   → prints {"port":N}.
-import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import { peerAgent, send, serve } from './bare-http.mjs';
 
 const [keyFile, certFile, ...ports] = process.argv.slice(2);
-// The daemon's peer agents: keep-alive, TLS 1.3, its own certificate (the pool is per upstream).
-const agent = new https.Agent({ keepAlive: true, maxSockets: 16, key: fs.readFileSync(keyFile), cert: fs.readFileSync(certFile), minVersion: 'TLSv1.3', rejectUnauthorized: false });
+// The daemon's peer agents (the pool is per upstream).
+const agent = peerAgent(keyFile, certFile);
 const PREFIX = '/broadcast/';
-
-function send(res, status, body) {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
 
 function put(port, key, body) {
   return new Promise((resolve) => {
@@ -59,11 +53,4 @@ const server = http.createServer((req, res) => {
   });
 });
 
-server.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ port: server.address().port }) + '\n'));
-
-const stop = () => {
-  server.close(() => (agent.destroy(), process.exit(0)));
-  server.closeAllConnections();
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+serve(server, () => agent.destroy());

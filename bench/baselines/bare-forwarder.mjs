@@ -6,13 +6,12 @@
 // no peer lookup, no pinning check, no audit, no framework.
 //
 // Usage: node bare-forwarder.mjs <upstream-port> <key.pem> <cert.pem>   → prints {"port":N}.
-import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import { peerAgent, serve } from './bare-http.mjs';
 
 const [upstreamPort, keyFile, certFile] = process.argv.slice(2);
-// The daemon's peer agent: keep-alive, up to 16 connections per peer, TLS 1.3, its own certificate.
-const agent = new https.Agent({ keepAlive: true, maxSockets: 16, key: fs.readFileSync(keyFile), cert: fs.readFileSync(certFile), minVersion: 'TLSv1.3', rejectUnauthorized: false });
+const agent = peerAgent(keyFile, certFile);
 
 const server = http.createServer((req, res) => {
   // A body goes with its type and length, as the daemon sends one (without a length the body would
@@ -30,11 +29,4 @@ const server = http.createServer((req, res) => {
   req.pipe(up);
 });
 
-server.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ port: server.address().port }) + '\n'));
-
-const stop = () => {
-  server.close(() => (agent.destroy(), process.exit(0)));
-  server.closeAllConnections();
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+serve(server, () => agent.destroy());

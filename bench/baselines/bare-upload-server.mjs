@@ -11,20 +11,14 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import https from 'node:https';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { mtlsServer, send, serve } from './bare-http.mjs';
 
 const [destDir, keyFile, certFile] = process.argv.slice(2);
 if (!destDir) {
   console.error('usage: node bare-upload-server.mjs <dest-dir> [<key.pem> <cert.pem>]');
   process.exit(2);
-}
-
-function send(res, status, body) {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
 }
 
 async function fsyncDir(dir) {
@@ -75,20 +69,4 @@ function handle(req, res) {
   );
 }
 
-const server = keyFile && certFile ? https.createServer({ key: fs.readFileSync(keyFile), cert: fs.readFileSync(certFile), minVersion: 'TLSv1.3', requestCert: true, rejectUnauthorized: false }, handle) : http.createServer(handle);
-
-if (keyFile) {
-  // Mutual TLS, as on the daemon's peer port: a connection without a client certificate is closed.
-  server.on('secureConnection', (socket) => {
-    if (!socket.getPeerCertificate()?.raw) socket.destroy();
-  });
-}
-
-server.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ port: server.address().port }) + '\n'));
-
-const stop = () => {
-  server.close(() => process.exit(0));
-  server.closeAllConnections();
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+serve(keyFile && certFile ? mtlsServer(keyFile, certFile, handle) : http.createServer(handle));

@@ -4,7 +4,9 @@
 // own middleware (Host check, audit, helmet, rate limiters, auth, zod, events).
 //
 // Usage: node express-context-server.mjs <db-file>   → prints {"port":N} on stdout when listening.
+import http from 'node:http';
 import express from 'express';
+import { serve } from './bare-http.mjs';
 import { openContext, validPut } from './context-sql.mjs';
 
 const store = openContext(process.argv[2] ?? ':memory:');
@@ -34,11 +36,5 @@ app.put('/api/v1/context/*key', (req, res) => {
   res.status(created ? 201 : 200).json(entry);
 });
 
-const server = app.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ port: server.address().port }) + '\n'));
-
-const stop = () => {
-  server.close(() => (store.db.close(), process.exit(0)));
-  server.closeAllConnections();
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+// app.listen is http.createServer(app).listen.
+serve(http.createServer(app), () => store.db.close());
