@@ -5,7 +5,7 @@ import { localClient, readRuntime } from '../../server/client/local.js';
 import { homePaths, type HomePaths } from '../../server/protocol/home.js';
 import type { Identity, PeerView, PresetName } from '../../server/protocol/index.js';
 import { CliError, usageError } from '../errors.js';
-import { isAlive, pollUntil, probeHealth, readPidFile } from './daemon.js';
+import { inspectDaemon, isAlive, pollUntil, probeHealth, readPidFile } from './daemon.js';
 import { startDetached } from './detach.js';
 
 /**
@@ -67,16 +67,12 @@ export function sessionExists(home: string, name: string): boolean {
 /** What a session's data dir says, checked against the process table and its /health. */
 export async function inspectSession(home: string, name: string): Promise<SessionInfo> {
   const dir = sessionHome(home, name);
-  const paths = homePaths(dir);
-  const pid = readPidFile(paths);
-  const alive = pid !== null && isAlive(pid);
-  const runtime = alive ? readRuntime(dir) : null;
-  const current = runtime !== null && runtime.pid === pid ? runtime : null;
-  const healthy = current !== null && (await probeHealth(current.url, 2000)) !== null;
+  const { pid, alive, runtime, health } = await inspectDaemon(dir, homePaths(dir));
+  const current = alive && runtime?.pid === pid ? runtime : null;
   return {
     name,
     home: dir,
-    state: healthy ? 'running' : alive ? 'not-responding' : 'stopped',
+    state: health ? 'running' : alive ? 'not-responding' : 'stopped',
     pid: alive ? pid : null,
     url: current?.url ?? null,
     peerPort: current?.peerPort ?? null,
