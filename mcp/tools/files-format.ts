@@ -1,39 +1,19 @@
+import { formatBytes } from '../../cli/views/format.js';
+import { route } from '../../cli/views/transfers.js';
 import type { DirEntry, DirListing, Transfer } from '../../server/protocol/index.js';
 
 /** A listing's text shows this many entries; structuredContent has them all (the daemon caps at 10,000). */
-export const TEXT_ENTRIES = 200;
-
-export function size(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let n = bytes;
-  let u = 0;
-  while (n >= 1024 && u < units.length - 1) {
-    n /= 1024;
-    u++;
-  }
-  return u === 0 ? `${bytes} B` : `${n.toFixed(1)} ${units[u]}`;
-}
-
-/** "laptop:/srv/x" for a peer's path, the path alone for this machine's. */
-function spot(peer: string | null, p: string): string {
-  return peer === null ? p : `${peer}:${p}`;
-}
-
-/** Where from and where to, as the user would write it: push `here → peer:there`, pull `peer:there → here`. */
-export function route(t: Transfer): string {
-  const to = t.finalPath ?? t.destination;
-  return t.direction === 'push' ? `${t.source} → ${spot(t.peer, to)}` : `${spot(t.peer, t.source)} → ${to}`;
-}
+const TEXT_ENTRIES = 200;
 
 export function progressLine(t: Transfer): string {
-  const of = t.total !== null ? ` of ${size(t.total)}` : '';
-  const rate = t.rate > 0 ? ` at ${size(t.rate)}/s` : '';
+  const of = t.total !== null ? ` of ${formatBytes(t.total)}` : '';
+  const rate = t.rate > 0 ? ` at ${formatBytes(t.rate)}/s` : '';
   const retry = t.attempts > 1 ? ` (attempt ${t.attempts})` : '';
-  return `${size(t.bytes)}${of}${rate}${retry}`;
+  return `${formatBytes(t.bytes)}${of}${rate}${retry}`;
 }
 
 export function transferText(t: Transfer): string {
-  const what = t.kind === 'archive' ? `a directory (${size(t.bytes)} as tar)` : `${size(t.bytes)}`;
+  const what = t.kind === 'archive' ? `a directory (${formatBytes(t.bytes)} as tar)` : formatBytes(t.bytes);
   const took = t.endedAt ? ` in ${((Date.parse(t.endedAt) - Date.parse(t.createdAt)) / 1000).toFixed(1)} s` : '';
   const retries = t.attempts > 1 ? ` after ${t.attempts} attempts` : '';
   return `Transfer ${t.id} done: ${route(t)}, ${what}${took}${retries}. SHA-256 ${t.sha256 ?? '(none)'}, verified by the receiver.`;

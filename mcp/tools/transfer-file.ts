@@ -1,11 +1,12 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { route } from '../../cli/views/transfers.js';
 import { FerryError } from '../../server/client/index.js';
 import { Transfer, TransferCreate } from '../../server/protocol/index.js';
 import type { ToolDeps } from '../deps.js';
 import { progressFor } from '../progress.js';
 import { defineTool } from './define.js';
-import { progressLine, route, transferText } from './files-format.js';
+import { progressLine, transferText } from './files-format.js';
 import { PeerArg } from './peer.js';
 import { watchTransfers } from './transfer-watch.js';
 
