@@ -6,6 +6,7 @@ import { CliError } from '../../errors.js';
 import { int } from '../../options.js';
 import { seconds } from '../../lib/duration.js';
 import { interruptible } from '../../lib/interrupt.js';
+import { EXIT_TIMED_OUT } from '../../lib/job-exit.js';
 import { spin } from '../../lib/spinner.js';
 
 interface WaitOptions {
@@ -17,9 +18,6 @@ interface WaitOptions {
 
 /** The daemon holds one wait for at most this long; longer waits are several in a row. */
 const MAX_POLL_S = 300;
-
-/** Exit code when nothing came in time (as `timeout(1)` and `ferry exec --timeout`). */
-export const WAIT_TIMEOUT_EXIT = 124;
 
 export function registerMsgWait(group: Command): void {
   group
@@ -59,7 +57,7 @@ async function wait(ctx: CliContext, opts: WaitOptions): Promise<number> {
     stage.progress = undefined;
     if (items.length === 0) {
       throw new CliError('wait-timeout', `no message${opts.from === undefined ? '' : ` from ${opts.from}`} arrived within ${opts.timeout ?? 0} s`, {
-        exit: WAIT_TIMEOUT_EXIT,
+        exit: EXIT_TIMED_OUT, // as `timeout(1)` and `ferry exec --timeout`
         hint: 'wait longer with --timeout, or see what came before with `ferry msg inbox`',
         details: { timeout: opts.timeout ?? 0 },
       });
