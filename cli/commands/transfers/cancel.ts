@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { FerryError } from '../../../server/client/index.js';
-import type { Transfer } from '../../../server/protocol/index.js';
 import { action, type CliContext } from '../../command.js';
 import { CliError } from '../../errors.js';
 import { explainFilesError } from '../../lib/file-hints.js';
@@ -28,14 +27,7 @@ async function cancel(ctx: CliContext, _opts: object, id: string): Promise<numbe
     }
     throw explainFilesError(err, { peer: null, direction: 'ls' });
   }
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), WAIT_MS);
-  let t: Transfer;
-  try {
-    t = await watchTransfer({ home: ctx.home, client, id, signal: abort.signal, onUpdate: () => undefined });
-  } finally {
-    clearTimeout(timer);
-  }
+  const t = await watchTransfer({ home: ctx.home, client, id, signal: AbortSignal.timeout(WAIT_MS), onUpdate: () => undefined });
   if (ctx.json) ctx.out.data(t);
   else if (t.state === 'running') ctx.out.note(`asked to cancel ${id}; it is still stopping: see \`ferry transfers show ${id}\``);
   else ctx.out.line(t.state === 'canceled' ? `canceled ${id}` : `${id} ended first: ${t.state}`);
