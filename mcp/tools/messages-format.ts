@@ -16,7 +16,7 @@ function bodyText(body: unknown, where: string): string {
   return clip(typeof body === 'string' ? body : JSON.stringify(body, null, 2), BODY_TEXT_LIMIT, where);
 }
 
-export function receivedText(m: ReceivedMessage, i: number, field: string): string {
+function receivedText(m: ReceivedMessage, i: number, field: string): string {
   const reply = m.replyTo ? `, reply to ${m.replyTo}` : '';
   const thread = m.thread !== m.id ? `, thread ${m.thread}` : '';
   const status = m.status === 'unread' ? '' : ` [${m.status}]`;
