@@ -1,9 +1,9 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { BroadcastResult, ContextBroadcast } from '../../../server/protocol/index.js';
 import { action, type CliContext } from '../../command.js';
-import { CliError, usageError } from '../../errors.js';
+import { CliError } from '../../errors.js';
 import { int } from '../../options.js';
-import { readStdin } from '../../lib/stdin.js';
+import { argOrStdin } from '../../lib/stdin.js';
 import { table } from '../../views/format.js';
 import { parseValue } from './set.js';
 
@@ -47,11 +47,7 @@ function collectNames(value: string, previous: string[] | undefined): string[] {
 }
 
 async function broadcast(ctx: CliContext, opts: BroadcastOptions, key: string, value: string): Promise<number> {
-  let text = value;
-  if (value === '-') {
-    if (process.stdin.isTTY) throw usageError('the value is "-" but nothing is piped to stdin', 'pipe the value in, e.g. `echo 42 | ferry context broadcast n -`');
-    text = (await readStdin()).replace(/\r?\n$/, '');
-  }
+  const text = await argOrStdin(value, 'value', 'echo 42 | ferry context broadcast n -');
   const result = await ctx.client().broadcastContext({
     key,
     value: parseValue(text, opts.string === true) as ContextBroadcast['value'],

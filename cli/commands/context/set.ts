@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { action, type CliContext } from '../../command.js';
-import { CliError, usageError } from '../../errors.js';
+import { CliError } from '../../errors.js';
 import { int, peerOption } from '../../options.js';
-import { readStdin } from '../../lib/stdin.js';
+import { argOrStdin } from '../../lib/stdin.js';
 
 interface SetOptions {
   string?: boolean;
@@ -39,12 +39,7 @@ export function parseValue(text: string, forceString: boolean): unknown {
 }
 
 async function set(ctx: CliContext, opts: SetOptions, key: string, value: string): Promise<number> {
-  let text = value;
-  if (value === '-') {
-    if (process.stdin.isTTY) throw usageError('the value is "-" but nothing is piped to stdin', 'pipe the value in, e.g. `echo 42 | ferry context set n -`');
-    // A trailing newline is an artifact of `echo` and heredocs, not part of the value.
-    text = (await readStdin()).replace(/\r?\n$/, '');
-  }
+  const text = await argOrStdin(value, 'value', 'echo 42 | ferry context set n -');
   const entry = await ctx
     .client(opts.peer)
     .contextPut(key, {

@@ -3,7 +3,7 @@ import { MessageType, type SendMessage } from '../../../server/protocol/index.js
 import { action, type CliContext } from '../../command.js';
 import { usageError } from '../../errors.js';
 import { seconds } from '../../lib/duration.js';
-import { readStdin } from '../../lib/stdin.js';
+import { argOrStdin } from '../../lib/stdin.js';
 
 interface SendOptions {
   type?: string;
@@ -45,11 +45,7 @@ async function send(ctx: CliContext, opts: SendOptions, peer: string, text: stri
     throw usageError('give --reply-to or --thread, not both', '--thread <id> is --reply-to the first message of that thread');
   }
   const to = recipients(peer);
-  let body = text;
-  if (text === '-') {
-    if (process.stdin.isTTY) throw usageError('the text is "-" but nothing is piped to stdin', 'pipe the text in, e.g. `echo hello | ferry msg send laptop -`');
-    body = (await readStdin()).replace(/\r?\n$/, '');
-  }
+  const body = await argOrStdin(text, 'text', 'echo hello | ferry msg send laptop -');
   if (body.trim() === '') throw usageError('the message is empty', 'give the text as an argument, or pipe it in with `-`');
 
   const replyTo = opts.replyTo ?? opts.thread;
