@@ -8,15 +8,23 @@ export interface JsonResponse {
   body: unknown;
 }
 
+/** How a request is sent: node:http's `request`, or node:https's over a mutual-TLS agent. */
+export type Send = (url: URL, options: http.RequestOptions, onResponse: (res: http.IncomingMessage) => void) => http.ClientRequest;
+
 /** A JSON request over the shared keep-alive agent, bounded in time. */
 export function requestJson(base: string, method: string, urlPath: string, headers: Record<string, string>, body?: unknown, timeoutMs = 30_000): Promise<JsonResponse> {
+  return sendJson(http.request, agent, base, method, urlPath, headers, body, timeoutMs);
+}
+
+/** A JSON request through `send` over `via`, bounded in time; the answer's body parsed. */
+export function sendJson(send: Send, via: http.Agent, base: string, method: string, urlPath: string, headers: Record<string, string>, body: unknown, timeoutMs: number): Promise<JsonResponse> {
   const data = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const req = http.request(
+    const req = send(
       new URL(urlPath, base),
       {
         method,
-        agent,
+        agent: via,
         headers: { ...headers, ...(data !== undefined ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(data)) } : {}) },
         timeout: timeoutMs,
       },
