@@ -1,6 +1,5 @@
-import { FerryError, FerryUnreachableError, readSse } from '../../server/client/index.js';
+import { FerryClient, FerryError, FerryUnreachableError, readSse } from '../../server/client/index.js';
 import { findLocal } from '../../server/client/local.js';
-import { FerryClient } from '../../server/client/index.js';
 import type { FerryEvent } from '../../server/protocol/index.js';
 
 export type ContextChange = Extract<FerryEvent, { type: 'context.changed' }>;
