@@ -15,7 +15,7 @@ import { startDetached } from './detach.js';
  */
 
 /** Lower case only: the name is a directory, and some file systems do not tell "A" from "a". */
-export const SESSION_NAME = /^[a-z0-9][a-z0-9_-]{0,39}$/;
+const SESSION_NAME = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 
 export function checkSessionName(name: string): string {
   if (!SESSION_NAME.test(name)) {
@@ -27,10 +27,10 @@ export function checkSessionName(name: string): string {
   return name;
 }
 
-export const sessionsDir = (home: string) => path.join(home, 'sessions');
+const sessionsDir = (home: string) => path.join(home, 'sessions');
 export const sessionHome = (home: string, name: string) => path.join(sessionsDir(home), name);
 
-export type SessionRunState = 'running' | 'stopped' | 'not-responding';
+type SessionRunState = 'running' | 'stopped' | 'not-responding';
 
 export interface SessionInfo {
   name: string;

@@ -14,7 +14,7 @@ export function modeString(type: DirEntry['type'], mode: number): string {
 }
 
 /** `dir/`, `link@ -> target`, `file`: the type at a glance, as `ls -F` shows it. */
-export function entryName(e: DirEntry): string {
+function entryName(e: DirEntry): string {
   if (e.type === 'dir') return `${e.name}/`;
   if (e.type === 'symlink') return `${e.name}@ -> ${e.target ?? '?'}`;
   return e.name;

@@ -3,7 +3,7 @@ import type { Painter } from '../style.js';
 import { clip, formatTime, table } from './format.js';
 
 /** A message body for people: text as it is, anything else as JSON. */
-export function bodyText(body: unknown, indent = false): string {
+function bodyText(body: unknown, indent = false): string {
   return typeof body === 'string' ? body : JSON.stringify(body, null, indent ? 2 : undefined);
 }
 

@@ -2,7 +2,7 @@ import type { Transfer } from '../../server/protocol/index.js';
 import type { Painter } from '../style.js';
 import { formatBytes, formatDuration, formatMs, formatTime, table } from './format.js';
 
-export const rateText = (bytesPerSecond: number) => `${formatBytes(Math.round(bytesPerSecond))}/s`;
+const rateText = (bytesPerSecond: number) => `${formatBytes(Math.round(bytesPerSecond))}/s`;
 
 /** `/here/a.txt → bravo:/there/a.txt` (push) or `bravo:/there/a.txt → /here/a.txt` (pull). */
 export function route(t: Transfer): string {
@@ -13,7 +13,7 @@ export function route(t: Transfer): string {
 }
 
 /** Where it ended up (a destination directory means "inside it"), on the machine it is on. */
-export function landedAt(t: Transfer): string {
+function landedAt(t: Transfer): string {
   const p = t.finalPath ?? t.destination;
   return t.direction === 'push' && t.peer !== null ? `${t.peer}:${p}` : p;
 }
@@ -24,7 +24,7 @@ export function percent(t: Transfer): number | null {
   return t.state === 'done' ? 100 : Math.min(99, Math.floor((t.bytes / t.total) * 100));
 }
 
-export function etaSeconds(t: Transfer): number | null {
+function etaSeconds(t: Transfer): number | null {
   if (t.total === null || t.rate <= 0 || t.state !== 'running') return null;
   return Math.max(0, (t.total - t.bytes) / t.rate);
 }
@@ -47,7 +47,7 @@ export function progressText(t: Transfer): string {
   return parts.join('  ');
 }
 
-export function elapsedSeconds(t: Transfer, now = Date.now()): number {
+function elapsedSeconds(t: Transfer, now = Date.now()): number {
   const end = t.endedAt ? Date.parse(t.endedAt) : now;
   return Math.max(0, (end - Date.parse(t.createdAt)) / 1000);
 }
