@@ -47,8 +47,7 @@ async function inbox(ctx: CliContext, opts: InboxOptions): Promise<number> {
     const [header = '', ...rows] = inboxTable(items, ctx.out.columns);
     ctx.out.line(ctx.out.paint('bold', header));
     for (const row of rows) ctx.out.line(row);
-    const unread = items.filter((m) => m.status === 'unread');
-    if (unread.length > 0) ctx.out.note(ctx.out.paintErr('dim', `read one: ferry msg show <id> · acknowledge it: ferry msg ack <id>`));
+    if (items.some((m) => m.status === 'unread')) ctx.out.note(ctx.out.paintErr('dim', `read one: ferry msg show <id> · acknowledge it: ferry msg ack <id>`));
   } else for (const line of inboxPlain(items)) ctx.out.line(line);
   return 0;
 }
