@@ -4,6 +4,7 @@ import { FerryError, type FerryClient } from '../../server/client/index.js';
 import { ExecRequest, Job } from '../../server/protocol/index.js';
 import type { ToolDeps } from '../deps.js';
 import { progressFor, type Progress } from '../progress.js';
+import { cancelOnAbort } from './cancel-on-abort.js';
 import { defineTool } from './define.js';
 import { commandLine, jobText } from './format.js';
 import { at, PeerArg, where } from './peer.js';
@@ -65,16 +66,7 @@ export function registerExecuteTool(server: McpServer, deps: ToolDeps): void {
       }
       await progress.report(base, `job ${started.id} started${where(peer)}: ${commandLine(started)}`, { force: true });
 
-      let canceling: Promise<Job | undefined> | undefined;
-      const cancel = () => {
-        canceling ??= client.cancelJob(started.id).catch((err: unknown) => {
-          // job-not-running: it ended on its own just before the cancel; nothing to do.
-          if (!(err instanceof FerryError && err.code === 'job-not-running')) log('cancel failed', { job: started.id, err: String(err) });
-          return undefined;
-        });
-      };
-      extra.signal.addEventListener('abort', cancel, { once: true });
-      if (extra.signal.aborted) cancel();
+      const cancel = cancelOnAbort(extra.signal, () => client.cancelJob(started.id), (err) => log('cancel failed', { job: started.id, err: String(err) }));
 
       let job: Job;
       try {
@@ -83,11 +75,11 @@ export function registerExecuteTool(server: McpServer, deps: ToolDeps): void {
         if (!extra.signal.aborted) throw err;
         job = started;
       } finally {
-        extra.signal.removeEventListener('abort', cancel);
+        cancel.stop();
       }
       // The SDK sends no response to a cancelled request; finishing the cancel is what matters.
-      if (canceling) {
-        const answer = await canceling;
+      if (cancel.canceling) {
+        const answer = await cancel.canceling;
         if (job.status === 'running' && answer) job = answer;
       }
       // A job that never produced an exit (the program could not start, the daemon went down) is a

@@ -5,6 +5,7 @@ import { FerryError } from '../../server/client/index.js';
 import { Transfer, TransferCreate } from '../../server/protocol/index.js';
 import type { ToolDeps } from '../deps.js';
 import { progressFor } from '../progress.js';
+import { cancelOnAbort } from './cancel-on-abort.js';
 import { defineTool } from './define.js';
 import { progressLine, transferText } from './files-format.js';
 import { PeerArg } from './peer.js';
@@ -56,16 +57,7 @@ export function registerTransferFileTool(server: McpServer, deps: ToolDeps): voi
         const started = await client.startTransfer(args);
         await progress.report(0, `transfer ${started.id} started: ${route(started)}`, { force: true, total: started.total });
 
-        let canceling: Promise<Transfer | undefined> | undefined;
-        const cancel = () => {
-          canceling ??= client.cancelTransfer(started.id).catch((err: unknown) => {
-            // It ended on its own just before the cancel: nothing to do.
-            if (!(err instanceof FerryError && err.code === 'job-not-running')) log('transfer cancel failed', { transfer: started.id, err: String(err) });
-            return undefined;
-          });
-        };
-        extra.signal.addEventListener('abort', cancel, { once: true });
-        if (extra.signal.aborted) cancel();
+        const cancel = cancelOnAbort(extra.signal, () => client.cancelTransfer(started.id), (err) => log('transfer cancel failed', { transfer: started.id, err: String(err) }));
         // MCP wants `progress` to grow with every notification, and while the daemon retries, the
         // bytes do not: then a thousandth is added, so a new attempt (or a note while stalled) is
         // still news. Otherwise it is the bytes; the message carries the exact figures.
@@ -92,11 +84,11 @@ export function registerTransferFileTool(server: McpServer, deps: ToolDeps): voi
           );
         } finally {
           clearInterval(stalled);
-          extra.signal.removeEventListener('abort', cancel);
+          cancel.stop();
         }
         // The SDK sends no response to a cancelled request; getting the cancel to the daemon is what matters.
-        if (canceling) {
-          const answer = await canceling;
+        if (cancel.canceling) {
+          const answer = await cancel.canceling;
           throw new FerryError(0, 'canceled', 'the call was cancelled, and the transfer with it', { transfer: answer ?? final });
         }
         if (final.state !== 'done') {
