@@ -8,6 +8,7 @@ import type { UploadCommit, UploadDone, UploadState } from '../protocol/index.js
 import type { Clock } from '../services/clock.js';
 import { fsyncDirAsync } from '../util/atomic-file.js';
 import { ArchiveError, extractArchive } from './archive.js';
+import { fdClose, fdSync, fdWriteAll } from './archive/fd.js';
 import type { UploadRow, UploadStore } from './upload-store.js';
 
 const EMPTY_SHA256 = crypto.createHash('sha256').digest('hex');
@@ -20,13 +21,6 @@ const EMPTY_SHA256 = crypto.createHash('sha256').digest('hex');
  */
 const WRITE_BUFFER_BYTES = 1 << 20;
 
-async function writeAll(fd: number, buf: Buffer, length: number): Promise<void> {
-  for (let off = 0; off < length; ) {
-    off += await new Promise<number>((resolve, reject) => fs.write(fd, buf, off, length - off, null, (err, n) => (err ? reject(err) : resolve(n))));
-  }
-}
-const fsync = (fd: number) => new Promise<void>((resolve, reject) => fs.fsync(fd, (err) => (err ? reject(err) : resolve())));
-const close = (fd: number) => new Promise<void>((resolve, reject) => fs.close(fd, (err) => (err ? reject(err) : resolve())));
 const tempDir = (row: UploadRow) => `${row.temp.replace(/\.part$/, '')}.dir`;
 const oldDir = (row: UploadRow) => `${row.temp.replace(/\.part$/, '')}.old`;
 
@@ -164,7 +158,7 @@ export class UploadService {
     // starts exactly where the file ends.
     const flush = async () => {
       if (filled === 0) return;
-      await writeAll(fd, slab, filled);
+      await fdWriteAll(fd, slab.subarray(0, filled));
       hash.update(slab.subarray(0, filled));
       written += filled;
       filled = 0;
@@ -202,9 +196,9 @@ export class UploadService {
       this.log.info('upload interrupted; it can be resumed', { id, offset: written, err: err as Error });
     } finally {
       try {
-        await fsync(fd);
+        await fdSync(fd);
       } finally {
-        await close(fd);
+        await fdClose(fd);
         this.release(id);
       }
       this.store.touch(id, this.clock.now());
