@@ -1,8 +1,9 @@
 import { Router } from 'express';
 import { parseBody } from '../http/validate.js';
 import { PeerLinkError, type PeerClient } from '../peers/client.js';
-import { ContextBroadcast, ContextKey, type BroadcastResult } from '../protocol/index.js';
-import { ApiError, validationDetails } from '../http/errors.js';
+import { ContextBroadcast, type BroadcastResult } from '../protocol/index.js';
+import { ApiError } from '../http/errors.js';
+import { checkKey } from './context.js';
 import type { ContextService } from '../services/context.js';
 import type { PeerStore } from '../store/peer-store.js';
 
@@ -17,8 +18,7 @@ export function broadcastRoutes(deps: { context: ContextService; peers: PeerStor
   r.post('/context/broadcast', async (req, res) => {
     const body = parseBody(ContextBroadcast, req);
     req.audit = { action: 'context.broadcast', target: body.key };
-    const key = ContextKey.safeParse(body.key);
-    if (!key.success) throw new ApiError('validation-failed', `invalid key: ${key.error.issues[0]?.message}`, validationDetails(key.error));
+    checkKey(body.key);
     const targets = body.peers
       ? body.peers.map((ref) => {
           const p = deps.peers.find(ref);

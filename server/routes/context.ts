@@ -9,13 +9,17 @@ import type { SseHub } from '../http/sse.js';
 import type { ContextService } from '../services/context.js';
 import type { PolicyService } from '../policy/service.js';
 
-/** The key is the rest of the path (one URL-encoded segment, or several joined by "/"). */
-function keyOf(req: Request): string {
-  const raw = (req.params as Record<string, string | string[]>).key;
-  const key = Array.isArray(raw) ? raw.join('/') : (raw ?? '');
+/** A context key, or a 400 saying what is wrong with it. */
+export function checkKey(key: string): string {
   const r = ContextKey.safeParse(key);
   if (!r.success) throw new ApiError('validation-failed', `invalid key: ${r.error.issues[0]?.message}`, validationDetails(r.error));
   return key;
+}
+
+/** The key is the rest of the path (one URL-encoded segment, or several joined by "/"). */
+function keyOf(req: Request): string {
+  const raw = (req.params as Record<string, string | string[]>).key;
+  return checkKey(Array.isArray(raw) ? raw.join('/') : (raw ?? ''));
 }
 
 export function contextRoutes(deps: { context: ContextService; policy: PolicyService; rateLimits: Config['rateLimits']; bus: EventBus; sse: SseHub }): Router {
