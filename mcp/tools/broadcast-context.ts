@@ -4,7 +4,7 @@ import { BroadcastResult, ContextBroadcast, JsonValue } from '../../server/proto
 import type { ToolDeps } from '../deps.js';
 import { KeyArg } from './context-get.js';
 import { defineTool } from './define.js';
-import { PeerName } from './messages-format.js';
+import { PeerName } from './peer.js';
 
 export function registerBroadcastContextTool(server: McpServer, deps: ToolDeps): void {
   defineTool(server, deps, {

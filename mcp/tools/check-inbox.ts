@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { ReceivedMessage } from '../../server/protocol/index.js';
 import type { ToolDeps } from '../deps.js';
 import { defineTool } from './define.js';
-import { MessageId, PeerName, receivedListText } from './messages-format.js';
+import { MessageId, receivedListText } from './messages-format.js';
+import { PeerName } from './peer.js';
 
 export function registerCheckInboxTool(server: McpServer, deps: ToolDeps): void {
   defineTool(server, deps, {

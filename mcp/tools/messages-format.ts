@@ -1,16 +1,12 @@
 import { z } from 'zod';
 import type { ReceivedMessage, SentMessage } from '../../server/protocol/index.js';
 import { clip } from './format.js';
-import { PeerArg } from './peer.js';
 
 /** A message's text in a tool result; structuredContent has the whole body. */
 const BODY_TEXT_LIMIT = 2000;
 
 /** A message id as the daemon gives it (ferry_send_message, ferry_check_inbox, ferry_wait_for_message). */
 export const MessageId = z.string().min(1).max(64);
-
-/** A recipient or sender, by the name ferry_list_peers shows (the protocol caps these at 64 characters). */
-export const PeerName = PeerArg.max(64);
 
 function bodyText(body: unknown, where: string): string {
   return clip(typeof body === 'string' ? body : JSON.stringify(body, null, 2), BODY_TEXT_LIMIT, where);

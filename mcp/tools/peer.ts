@@ -12,6 +12,9 @@ export const PeerArg = z
   .regex(/^[^\s/\\\p{Cc}]+$/u, 'a peer name as ferry_list_peers shows it (no spaces or slashes)')
   .describe('Run this on a paired machine (its name from ferry_list_peers) instead of this one. Omit for this machine.');
 
+/** A recipient, sender or transfer's other end, by the name ferry_list_peers shows (the protocol caps these at 64 characters). */
+export const PeerName = PeerArg.max(64);
+
 /** The client for the machine a call is aimed at: this one, or a peer through the local daemon. */
 export function at(client: FerryClient, peer: string | undefined): FerryClient {
   return peer === undefined ? client : client.forPeer(peer);

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { JsonValue, MessageType, SendMessage, SentMessage } from '../../server/protocol/index.js';
 import type { ToolDeps } from '../deps.js';
 import { defineTool } from './define.js';
-import { MessageId, PeerName, recipientsText } from './messages-format.js';
+import { MessageId, recipientsText } from './messages-format.js';
+import { PeerName } from './peer.js';
 
 export function registerSendMessageTool(server: McpServer, deps: ToolDeps): void {
   defineTool(server, deps, {

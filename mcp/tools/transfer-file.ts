@@ -8,7 +8,7 @@ import { progressFor } from '../progress.js';
 import { cancelOnAbort } from './cancel-on-abort.js';
 import { defineTool } from './define.js';
 import { progressLine, transferText } from './files-format.js';
-import { PeerArg } from './peer.js';
+import { PeerName } from './peer.js';
 import { watchTransfers } from './transfer-watch.js';
 
 /** While nothing moves (the daemon retries an unreachable peer), a note this often keeps the caller informed. */
@@ -17,7 +17,7 @@ const STALLED_NOTE_MS = 15_000;
 const f = TransferCreate.shape;
 const TransferInput = z.strictObject({
   direction: f.direction.describe('push: send a file or directory of THIS machine to the peer. pull: fetch one of the peer\'s to this machine.'),
-  peer: PeerArg.max(64).describe('The paired machine on the other end, by the name ferry_list_peers shows.'),
+  peer: PeerName.describe('The paired machine on the other end, by the name ferry_list_peers shows.'),
   source: f.source.describe(
     'The file or directory to copy: on this machine for push, on the peer for pull. Absolute, or ~/… for that machine\'s daemon user\'s home.',
   ),
