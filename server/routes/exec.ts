@@ -1,4 +1,4 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request } from 'express';
 import { ApiError } from '../http/errors.js';
 import type { PolicyService } from '../policy/service.js';
 import type { Config } from '../config.js';
@@ -7,21 +7,9 @@ import type { SseHub } from '../http/sse.js';
 import { decodeCursor, encodeCursor, parseBody, parseQuery } from '../http/validate.js';
 import { ExecRequest, JobListQuery } from '../protocol/index.js';
 import type { ExecService } from '../services/exec/service.js';
+import { clientGone, param } from './params.js';
 
 const describe = (req: ExecRequest) => (req.argv ? req.argv.join(' ') : `sh -c ${req.shell}`).slice(0, 200);
-
-/** A single path parameter (Express types allow arrays for wildcards; ours are plain). */
-const param = (req: Request, name: string) => String((req.params as Record<string, unknown>)[name]);
-
-/** Aborted when the client goes away before the answer (so an approval it waits for can end). */
-function clientGone(req: Request, res: Response): AbortSignal {
-  const ac = new AbortController();
-  res.once('close', () => {
-    if (!res.writableFinished) ac.abort();
-  });
-  void req;
-  return ac.signal;
-}
 
 export function execRoutes(deps: { exec: ExecService; policy: PolicyService; sse: SseHub; rateLimits: Config['rateLimits'] }): Router {
   const r = Router();
@@ -32,7 +20,7 @@ export function execRoutes(deps: { exec: ExecService; policy: PolicyService; sse
     req.audit = { action: 'exec.run' };
     const body = parseBody(ExecRequest, req);
     req.audit.target = describe(body);
-    await deps.policy.exec(req, body, clientGone(req, res));
+    await deps.policy.exec(req, body, clientGone(res));
     const { job, done } = svc.start(body, req.principal!.id);
     if (body.wait === false) {
       res.status(202).location(`/api/v1/jobs/${job.id}`).json(job);

@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import busboy from 'busboy';
 import type { Config } from '../config.js';
 import { ApiError } from '../http/errors.js';
@@ -10,8 +10,7 @@ import { ArchiveError } from '../files/archive.js';
 import { list, openArchive, openFile, prefixSha256, rangeStart, sendRead, stat } from '../files/read.js';
 import type { UploadService } from '../files/uploads.js';
 import { multipartUpload } from '../files/multipart.js';
-
-const param = (req: Request, name: string) => String((req.params as Record<string, unknown>)[name]);
+import { param } from './params.js';
 
 /** An archive error becomes an API error (same code); anything else passes through. */
 const archiveErrors = (err: unknown): never => {

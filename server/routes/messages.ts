@@ -1,9 +1,8 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { parseBody, parseQuery } from '../http/validate.js';
 import { InboxQuery, OutboxQuery, SendMessage, WaitQuery } from '../protocol/index.js';
 import type { MessageService } from '../messages/service.js';
-
-const param = (req: Request, name: string) => String((req.params as Record<string, unknown>)[name]);
+import { clientGone, param } from './params.js';
 
 /** The local side of messages: send, outbox, inbox, acknowledge, wait. */
 export function messageRoutes(deps: { messages: MessageService }): Router {
@@ -40,9 +39,7 @@ export function messageRoutes(deps: { messages: MessageService }): Router {
   r.get('/messages/wait', async (req, res) => {
     req.audit = { action: 'messages.wait' };
     const q = parseQuery(WaitQuery, req);
-    const ac = new AbortController();
-    res.once('close', () => ac.abort());
-    res.json({ items: await svc.wait(q.after, (q.timeout ?? 30) * 1000, ac.signal) });
+    res.json({ items: await svc.wait(q.after, (q.timeout ?? 30) * 1000, clientGone(res)) });
   });
   return r;
 }

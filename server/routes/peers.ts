@@ -1,11 +1,10 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { parseBody, parseQuery } from '../http/validate.js';
 import { AddManualPeer, ApprovalsQuery, ConfirmRequest, DecideApproval, JoinRequest, PatchPeer, TrustPeer, DEFAULT_PEER_PORT, type PeerList } from '../protocol/index.js';
 import type { ApprovalService } from '../policy/approvals.js';
 import type { PairingService } from '../peers/pairing.js';
 import type { PeerService } from '../peers/service.js';
-
-const param = (req: Request, name: string) => String((req.params as Record<string, unknown>)[name]);
+import { param } from './params.js';
 
 /** Local-only control of peers: pairing, the peer list, policies, approvals. Never on the peer port. */
 export function peerControlRoutes(deps: { pairing: PairingService; peers: PeerService; approvals: ApprovalService }): Router {

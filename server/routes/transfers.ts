@@ -1,9 +1,8 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { parseBody, parseQuery } from '../http/validate.js';
 import { TransferCreate, TransferQuery } from '../protocol/index.js';
 import type { TransferService } from '../files/transfers.js';
-
-const param = (req: Request, name: string) => String((req.params as Record<string, unknown>)[name]);
+import { param } from './params.js';
 
 /** Transfers are the local admin's: the daemon moves files for it (never on the peer listener). */
 export function transferRoutes(deps: { transfers: TransferService }): Router {
