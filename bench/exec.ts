@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import os from 'node:os';
-import { mean, percentile, withFerry, type Bench } from './lib/bench.js';
+import { stats, withFerry, type Bench } from './lib/bench.js';
 import { requestJson } from './lib/http.js';
 import { startSpawner, type Spawner, type Target } from './lib/servers.js';
 import { cpuSecondsOf, memoryOf } from './lib/proc.js';
@@ -40,8 +40,6 @@ async function bareEcho(spawner: Spawner): Promise<number> {
   if (r.code !== 0 || r.stdout !== 'hi\n') throw new Error(`bare spawn: exit ${r.code}, stdout ${JSON.stringify(r.stdout)}`);
   return r.ms;
 }
-
-const stats = (xs: number[]) => ({ p50: percentile(xs, 50), p99: percentile(xs, 99), mean: mean(xs), min: Math.min(...xs), max: Math.max(...xs) });
 
 export const exec: Bench = {
   name: 'exec',

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { BASELINES, startBaseline, type Baseline } from './lib/baselines.js';
-import { mean, percentile, type Bench, type RunContext } from './lib/bench.js';
+import { stats, type Bench, type RunContext } from './lib/bench.js';
 import { startFleet, type Fleet } from './lib/fleet.js';
 import { requestJson } from './lib/http.js';
 import { mtlsAgent, mtlsJson } from './lib/mtls.js';
@@ -117,8 +117,6 @@ async function checkMembers(fleet: Fleet, s: Samples, last: number): Promise<voi
     if (e.version !== s.ferryCount || (e.value as { n?: number }).n !== last) throw new Error(`${m.name} holds ${JSON.stringify(e).slice(0, 300)}, expected version ${s.ferryCount} with n = ${last}`);
   }
 }
-
-const stats = (xs: number[]) => ({ p50: percentile(xs, 50), p99: percentile(xs, 99), mean: mean(xs), min: Math.min(...xs), max: Math.max(...xs) });
 
 export const fleet: Bench = {
   name: 'fleet',

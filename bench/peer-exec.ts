@@ -1,4 +1,4 @@
-import { mean, percentile, type Bench } from './lib/bench.js';
+import { stats, type Bench } from './lib/bench.js';
 import { requestJson, type JsonResponse } from './lib/http.js';
 import { mtlsAgent, mtlsJson } from './lib/mtls.js';
 import { startPeerPair, type PeerPair } from './lib/peer-daemons.js';
@@ -29,8 +29,6 @@ function check(path: Path, r: JsonResponse): void {
   const job = r.body as { status?: string; stdout?: string } | undefined;
   if (r.status !== 200 || job?.status !== 'succeeded' || job.stdout !== 'hi\n') throw new Error(`${path} exec: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
 }
-
-const stats = (xs: number[]) => ({ p50: percentile(xs, 50), p99: percentile(xs, 99), mean: mean(xs), min: Math.min(...xs), max: Math.max(...xs) });
 
 interface Samples {
   ms: Record<Path, number[]>;

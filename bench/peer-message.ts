@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { BASELINES, startBaseline, type Baseline } from './lib/baselines.js';
-import { mean, percentile, type Bench, type RunContext } from './lib/bench.js';
+import { stats, type Bench, type RunContext } from './lib/bench.js';
 import { watchEvents, type EventWatch } from './lib/events.js';
 import { requestJson, type JsonResponse } from './lib/http.js';
 import { mtlsAgent, mtlsJson } from './lib/mtls.js';
@@ -125,8 +125,6 @@ async function checkDelivered(p: PeerPair, ids: string[]): Promise<void> {
   const fromB = inbox.filter((m) => m.from.nodeId === p.b.nodeId && sent.has(m.id));
   if (inbox.length !== sent.size || fromB.length !== sent.size) throw new Error(`A's inbox holds ${inbox.length} message(s), ${fromB.length} of them sent by B in this run, expected ${sent.size}, each once`);
 }
-
-const stats = (xs: number[]) => ({ p50: percentile(xs, 50), p99: percentile(xs, 99), mean: mean(xs), min: Math.min(...xs), max: Math.max(...xs) });
 
 async function runAll(ctx: RunContext, warmup: number, count: number) {
   const pair = await startPeerPair(ctx, 'peer-message');

@@ -57,7 +57,10 @@ export async function withFerry<T>(
 export const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** Nearest-rank percentile of unsorted samples. */
-export function percentile(xs: number[], p: number): number {
+function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
 }
+
+/** The summary the sequential benches report for a path's samples (ms). */
+export const stats = (xs: number[]) => ({ p50: percentile(xs, 50), p99: percentile(xs, 99), mean: mean(xs), min: Math.min(...xs), max: Math.max(...xs) });
