@@ -1,11 +1,11 @@
 import crypto from 'node:crypto';
+import type { z } from 'zod';
 import type { Config } from '../config.js';
 import type { EventBus } from '../events/bus.js';
 import { ApiError } from '../http/errors.js';
 import type { Logger } from '../log.js';
 import type { PeerClient } from '../peers/client.js';
 import type { FerryEvent, ReceivedMessage, SendMessage, SentMessage, WireMessage } from '../protocol/index.js';
-import { SendMessage as SendSchema } from '../protocol/index.js';
 import type { Clock } from '../services/clock.js';
 import type { PeerStore } from '../store/peer-store.js';
 import { toReceived, toSent, type MessageStore, type RecipientRow } from './store.js';
@@ -58,8 +58,8 @@ export class MessageService {
     return json;
   }
 
-  send(input: SendMessage): SentMessage {
-    const req = SendSchema.parse(input);
+  /** `req` has been through the SendMessage schema (the route's parseBody). */
+  send(req: z.output<typeof SendMessage>): SentMessage {
     const body = this.checkSize(req.body);
     const refs = req.to === '*' ? null : Array.isArray(req.to) ? req.to : [req.to];
     const peers = refs === null ? this.deps.peers.all() : refs.map((ref) => {
