@@ -93,6 +93,7 @@ type Names =
 /** All message SQL: prepared once. */
 export class MessageStore {
   private readonly s: Record<Names, Statement>;
+  private readonly listInStatements = new Map<string, Statement>();
 
   constructor(private readonly db: DB) {
     this.s = {
@@ -170,7 +171,7 @@ export class MessageStore {
   threadOf(id: string): string | undefined {
     return (this.s.threadOf.get(id, id) as { thread: string } | undefined)?.thread;
   }
-  /** Inbox with filters (built per call: the combinations are few and the table is local). */
+  /** Inbox with filters: the combinations are few, so each is prepared once, when first used. */
   listIn(f: { unacked?: boolean | undefined; from?: string | undefined; thread?: string | undefined; since?: number | undefined; after?: number | undefined }, limit: number): InboxRow[] {
     const where: string[] = [];
     const args: Record<string, unknown> = { limit };
@@ -192,7 +193,12 @@ export class MessageStore {
       args.after = f.after;
     }
     const sql = `SELECT * FROM inbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq ${f.after !== undefined ? 'ASC' : 'DESC'} LIMIT @limit`;
-    return this.db.prepare(sql).all(args) as InboxRow[];
+    let stmt = this.listInStatements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.listInStatements.set(sql, stmt);
+    }
+    return stmt.all(args) as InboxRow[];
   }
   expireIn(now: number): { id: string; from_node: string; from_name: string }[] {
     return this.s.expireIn.all(now) as { id: string; from_node: string; from_name: string }[];
