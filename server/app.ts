@@ -49,6 +49,9 @@ import { AuditStore } from './store/audit-store.js';
 import { ContextStore } from './store/context-store.js';
 import type { DB } from './store/db.js';
 import { JobStore } from './store/job-store.js';
+import { AiTaskService } from './ai-tasks/service.js';
+import { AiTaskStore } from './ai-tasks/store.js';
+import { aiTaskPermissionPromptRoute, aiTaskRoutes } from './routes/ai-tasks.js';
 import { PACKAGE_ROOT } from './version.js';
 
 /** Everything the app needs, passed in once (no singletons): tests build their own. */
@@ -62,6 +65,8 @@ export interface AppDeps {
   clock?: Clock;
   /** Where the built admin SPA is; defaults to admin/build in the install. */
   adminDir?: string;
+  /** Ferry's MCP permission server for agents; defaults to dist/mcp/permission-server.js in the install. */
+  permissionServer?: string;
 }
 
 export interface FerryApp {
@@ -72,7 +77,7 @@ export interface FerryApp {
   peers: Peers;
   io: FerryIo;
   bus: EventBus;
-  services: { context: ContextService; exec: ExecService; audit: AuditService; transfers: TransferService; uploads: UploadService };
+  services: { context: ContextService; exec: ExecService; audit: AuditService; transfers: TransferService; uploads: UploadService; aiTasks: AiTaskService };
   /** Stop taking requests, end streams and jobs, wait for in-flight requests (bounded). The DB stays open. */
   shutdown(reason: string): Promise<void>;
 }
@@ -112,6 +117,23 @@ export function createApp(deps: AppDeps): FerryApp {
   const sse = new SseHub();
   const lost = exec.recover();
   if (lost > 0) log.warn('jobs were running when the daemon last stopped; marked lost', { count: lost });
+  const aiTasks = new AiTaskService({
+    store: new AiTaskStore(db),
+    bus,
+    config: config.aiTasks,
+    clock,
+    log: log.child({ part: 'ai-tasks' }),
+    tasksDir: path.join(deps.paths.home, 'ai-tasks'),
+    apiUrl: () => {
+      const a = address();
+      if (!a) return null;
+      const host = a.address === '0.0.0.0' ? '127.0.0.1' : a.address === '::' ? '::1' : a.address;
+      return `http://${host.includes(':') ? `[${host}]` : host}:${a.port}`;
+    },
+    permissionServer: deps.permissionServer ?? path.join(PACKAGE_ROOT, 'dist', 'mcp', 'permission-server.js'),
+  });
+  const lostTasks = aiTasks.recover();
+  if (lostTasks > 0) log.warn('AI tasks were running when the daemon last stopped; marked lost', { count: lostTasks });
   context.startSweeper(config.context.sweepIntervalMs);
   audit.startRetention();
 
@@ -140,6 +162,7 @@ export function createApp(deps: AppDeps): FerryApp {
     systemRoutes({ identity: deps.identity, config, paths: deps.paths, db, exec, context, startedAt, address, peerAddress, isDraining: () => draining }),
     contextRoutes({ context, policy, rateLimits: config.rateLimits, bus, sse }),
     execRoutes({ exec, policy, sse, rateLimits: config.rateLimits }),
+    aiTaskRoutes({ tasks: aiTasks, policy, sse, rateLimits: config.rateLimits }),
     fileRoutes({ uploads, access: new FileAccess({ policy, dataDir: deps.paths.home }), config }),
   ];
   const fileLimits = { maxBytes: config.files.maxBytes, maxEntries: config.files.maxEntries };
@@ -213,6 +236,8 @@ export function createApp(deps: AppDeps): FerryApp {
   // ── public: the explicit list in routes/public.ts ──────────────────────────
   app.use(API_PREFIX, publicRoutes({ jsonBody, authFailure, isDraining: () => draining, adminToken: deps.adminToken, sessions, sessionTtlMs: config.session.ttlHours * 3600_000 }));
   app.use(adminRoutes(bundle));
+  // An agent's permission tool, with its task's own token (anything else falls through to the 401).
+  app.use(API_PREFIX, aiTaskPermissionPromptRoute({ tasks: aiTasks, jsonBody }));
 
   // ── everything below needs a principal; bodies are read only after auth ──
   app.use(requireAuth({ adminToken: deps.adminToken, sessions, onFailure: authFailure }));
@@ -244,6 +269,9 @@ export function createApp(deps: AppDeps): FerryApp {
   app.use(notFound);
   app.use(errorHandler(log));
 
+  // Queued tasks (from before a restart) start once the API answers their permission tools.
+  server.once('listening', () => aiTasks.resume());
+
   const io = attachSocket(server, { adminToken: deps.adminToken, sessions, bus, log, audit, hostAllowed });
 
   let shuttingDown: Promise<void> | undefined;
@@ -265,7 +293,7 @@ export function createApp(deps: AppDeps): FerryApp {
       // Streams never end by themselves; jobs end when stopped (and their waiting requests with them).
       sse.closeAll();
       io.disconnectSockets(true);
-      await exec.shutdown();
+      await Promise.all([exec.shutdown(), aiTasks.shutdown()]);
       if (inFlight > 0) {
         await new Promise<void>((resolve) => {
           idle = resolve;
@@ -281,5 +309,5 @@ export function createApp(deps: AppDeps): FerryApp {
       audit.stop();
     })());
 
-  return { app, server, peers, io, bus, services: { context, exec, audit, transfers, uploads }, shutdown };
+  return { app, server, peers, io, bus, services: { context, exec, audit, transfers, uploads, aiTasks }, shutdown };
 }

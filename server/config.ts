@@ -29,6 +29,29 @@ export const ConfigSchema = z.strictObject({
       killGraceMs: int(0).default(5_000),
     })
     .prefault({}),
+  aiTasks: z
+    .strictObject({
+      /** Tasks running at once; more wait in the queue, in order. */
+      maxConcurrent: int(1, 64).default(3),
+      /** Tasks that may wait in the queue; beyond that, 429. */
+      maxQueued: int(0, 10_000).default(100),
+      defaultTimeoutMs: int(1000).default(30 * 60_000),
+      maxTimeoutMs: int(1000).default(24 * 3600_000),
+      /** How long a tool permission request waits for a decision before it is denied. */
+      permissionTimeoutMs: int(1000).default(10 * 60_000),
+      /** Events stored per task; beyond that only status, result and permission events are. */
+      maxEvents: int(100).default(10_000),
+      killGraceMs: int(0).default(5_000),
+      /** Each agent's program: a name looked up on PATH, or a path. */
+      commands: z
+        .strictObject({
+          claude: z.string().min(1).default('claude'),
+          gemini: z.string().min(1).default('gemini'),
+          codex: z.string().min(1).default('codex'),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   context: z
     .strictObject({
       maxValueBytes: int(16).default(64 * 1024),
@@ -82,6 +105,8 @@ export const ConfigSchema = z.strictObject({
       exec: int(1).default(120),
       context: int(1).default(1200),
       files: int(1).default(120),
+      /** AI task dispatches (and permission decisions) per window. */
+      aiTasks: int(1).default(60),
       authFailures: int(1).default(20),
       /** Pairing handshake requests per window per client address (the unauthenticated part of the peer port). */
       pairing: int(1).default(30),

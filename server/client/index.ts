@@ -1,5 +1,13 @@
 import { API_PREFIX, CSRF_HEADER } from '../protocol/constants.js';
 import type {
+  AiTask,
+  AiTaskCreate,
+  AiTaskEvent,
+  AiTaskEventPage,
+  AiTaskListQuery,
+  AiTaskPage,
+  PermissionDecision,
+  PermissionRequest,
   AddManualPeer,
   DirListing,
   FileStat,
@@ -63,6 +71,7 @@ export interface FerryClientOptions {
   fetch?: typeof fetch;
 }
 
+export type AiTaskStreamItem = { type: 'event'; event: AiTaskEvent } | { type: 'end'; task: AiTask };
 export type JobStreamItem = { type: 'output'; output: JobStreamOutput } | { type: 'exit'; job: Job };
 
 type Query = Record<string, string | number | boolean | string[] | undefined>;
@@ -161,6 +170,40 @@ export class FerryClient {
         return;
       }
     }
+  }
+
+  // ── AI tasks ──────────────────────────────────────────────────────────────
+  /** Dispatch a prompt to an agent (here, or on the peer of forPeer); answers at once (202) with the queued or running task. */
+  createAiTask(req: AiTaskCreate, opts: { signal?: AbortSignal } = {}): Promise<AiTask> {
+    return this.request('POST', this.cap('/ai-tasks'), { body: req, signal: opts.signal });
+  }
+  aiTasks(query: AiTaskListQuery = {}): Promise<AiTaskPage> {
+    return this.request('GET', this.cap('/ai-tasks'), { query });
+  }
+  aiTask(id: string): Promise<AiTask> {
+    return this.request('GET', this.cap(`/ai-tasks/${encodeURIComponent(id)}`));
+  }
+  cancelAiTask(id: string): Promise<AiTask> {
+    return this.request('POST', this.cap(`/ai-tasks/${encodeURIComponent(id)}/cancel`));
+  }
+  /** A page of a task's events after `since` (0: from the start). */
+  aiTaskEvents(id: string, opts: { since?: number; limit?: number } = {}): Promise<AiTaskEventPage> {
+    return this.request('GET', this.cap(`/ai-tasks/${encodeURIComponent(id)}/events`), { query: opts });
+  }
+  /** A task's events after `since`, then live ones as they happen, ending with the final task. */
+  async *followAiTask(id: string, opts: { since?: number; signal?: AbortSignal } = {}): AsyncGenerator<AiTaskStreamItem> {
+    const res = await this.open('GET', this.cap(`/ai-tasks/${encodeURIComponent(id)}/events`), { since: opts.since, follow: 'true' }, opts.signal);
+    for await (const msg of readSse(res, opts.signal)) {
+      if (msg.event === 'task-event') yield { type: 'event', event: JSON.parse(msg.data) as AiTaskEvent };
+      else if (msg.event === 'end') {
+        yield { type: 'end', task: JSON.parse(msg.data) as AiTask };
+        return;
+      }
+    }
+  }
+  /** Allow or deny a tool permission request of a task. */
+  decidePermission(taskId: string, permissionId: string, decision: PermissionDecision): Promise<PermissionRequest> {
+    return this.request('POST', this.cap(`/ai-tasks/${encodeURIComponent(taskId)}/permissions/${encodeURIComponent(permissionId)}`), { body: decision });
   }
 
   /** A peer's status as it shows it to paired peers (through forPeer). */

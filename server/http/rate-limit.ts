@@ -3,7 +3,7 @@ import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { Config } from '../config.js';
 import { ApiError, sendError } from './errors.js';
 
-export type RateCategory = 'exec' | 'context' | 'files' | 'pairing';
+export type RateCategory = 'exec' | 'context' | 'files' | 'pairing' | 'aiTasks';
 
 const clientIp = (req: Request) => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown');
 

@@ -6,7 +6,7 @@ import { PeerLinkError, type PeerClient } from './client.js';
 import type { PeerService } from './service.js';
 
 /** Capabilities a peer can be asked for. Everything else (pairing, policy, approvals, keys, audit) is local only. */
-const FORWARDED = new Set(['status', 'identity', 'context', 'exec', 'jobs', 'files']);
+const FORWARDED = new Set(['status', 'identity', 'context', 'exec', 'jobs', 'files', 'ai-tasks']);
 /** Response headers worth passing back; hop-by-hop and the peer's own security headers are not. */
 const PASS_HEADERS = ['content-type', 'retry-after', 'cache-control', 'x-accel-buffering', 'location', 'content-range', 'trailer', 'x-ferry-size', 'x-ferry-mode', 'x-ferry-mtime'];
 /** Request headers a capability needs besides the body (resuming reads and uploads). */

@@ -109,13 +109,39 @@ export class PolicyService {
     return roots;
   }
 
+  /**
+   * May this caller dispatch an AI task here? Off: no. Ask: a person here approves this very
+   * task first. Full: yes. (Its tool permissions are asked of the dispatcher as the agent runs.)
+   */
+  async aiTask(req: Request, body: { agent: string; prompt: string; cwd?: string | undefined }, signal?: AbortSignal): Promise<void> {
+    const principal = req.principal!;
+    const policy = this.policyOf(principal);
+    if (!policy || principal.kind !== 'peer') return;
+    if (policy.aiTasks === 'off') throw denied('ai-tasks', 'AI tasks are off for this peer');
+    if (policy.aiTasks === 'ask') {
+      const title = body.prompt.trim().split('\n', 1)[0]!.slice(0, 160);
+      const outcome = await this.deps.approvals.ask(
+        {
+          peer: principal.peer,
+          scope: 'ai-tasks',
+          summary: `AI task (${body.agent}): ${title}`,
+          detail: { agent: body.agent, cwd: body.cwd ?? this.deps.homeDir, prompt: body.prompt.slice(0, 4000) },
+          programs: [],
+        },
+        this.deps.askTimeoutMs,
+        signal,
+      );
+      if (outcome !== 'approved') throw denied('ai-tasks', outcome === 'denied' ? 'a person on this machine denied it' : 'nobody approved it in time');
+    }
+  }
+
   /** May this caller send us messages (and acknowledgements)? */
   messages(req: Request): void {
     const policy = this.policyOf(req.principal!);
     if (policy && !policy.messages) throw denied('messages', 'messages are off for this peer');
   }
 
-  /** Peers see and touch only the jobs they started. */
+  /** Peers see and touch only the jobs (and AI tasks) they started. */
   canSeeJob(req: Request, job: Pick<JobSummary, 'principal'>): boolean {
     const p = req.principal!;
     return p.kind === 'local' || job.principal === p.id;

@@ -5,9 +5,10 @@ import { Timestamp, queryInt } from './common.js';
 import { Approval, PairingSession, PairingWindowEvent, PeerView } from './peers.js';
 import { Transfer } from './files.js';
 import { ReceivedMessage, RecipientStatus } from './messages.js';
+import { AiTaskEvent, AiTaskSummary, PermissionRequest } from './ai-tasks.js';
 
 /** Topics are Socket.IO rooms and SSE filters. */
-export const TOPICS = ['jobs', 'job-output', 'context', 'system', 'peers', 'approvals', 'transfers', 'messages'] as const;
+export const TOPICS = ['jobs', 'job-output', 'context', 'system', 'peers', 'approvals', 'transfers', 'messages', 'ai-tasks'] as const;
 export const Topic = z.enum(TOPICS);
 export type Topic = z.infer<typeof Topic>;
 
@@ -45,6 +46,9 @@ export const EventPayloads = {
   'message.status': z.object({ id: z.string(), peer: z.string(), nodeId: z.string(), status: RecipientStatus, reason: z.string().nullable() }),
   'message.expired': z.object({ id: z.string(), from: z.object({ nodeId: z.string(), name: z.string() }) }),
   'message.acked': z.object({ message: ReceivedMessage }),
+  'ai-task.updated': z.object({ task: AiTaskSummary }),
+  'ai-task.event': z.object({ taskId: z.string(), event: AiTaskEvent }),
+  'ai-task.permission': z.object({ permission: PermissionRequest }),
 } as const;
 
 export type EventType = keyof typeof EventPayloads;
@@ -75,6 +79,9 @@ export const EVENT_TOPIC: { [T in EventType]: Topic } = {
   'message.status': 'messages',
   'message.expired': 'messages',
   'message.acked': 'messages',
+  'ai-task.updated': 'ai-tasks',
+  'ai-task.event': 'ai-tasks',
+  'ai-task.permission': 'ai-tasks',
 };
 
 /** What a client receives: a monotonically increasing id (never reused), the type, and its payload. */

@@ -10,5 +10,6 @@ export * from './events.js';
 export * from './peers.js';
 export * from './files.js';
 export * from './messages.js';
+export * from './ai-tasks.js';
 
 export * from './constants.js';
