@@ -302,15 +302,15 @@ export class AiTaskService {
   }
 
   /** Store one event (unless the task's log is full) and tell whoever follows the task. */
-  private addEvent(taskId: string, type: AiTaskEventType, data: Record<string, unknown>): AiTaskEvent | null {
+  private addEvent(taskId: string, type: AiTaskEventType, data: Record<string, unknown>, force = false): AiTaskEvent | null {
     const r = this.running.get(taskId);
     const row = this.d.store.get(taskId);
     if (!row) return null;
     const essential = type === 'status' || type === 'result' || type === 'permission-request' || type === 'permission-decision';
-    if (row.event_count >= this.d.config.maxEvents && !essential) {
+    if (row.event_count >= this.d.config.maxEvents && !essential && !force) {
       if (r && !r.truncatedNoted) {
         r.truncatedNoted = true;
-        this.addEvent(taskId, 'notice', { message: `this task has ${this.d.config.maxEvents} events (aiTasks.maxEvents): further output is not recorded; its result and decisions still are`, truncated: true });
+        this.addEvent(taskId, 'notice', { message: `this task has ${this.d.config.maxEvents} events (aiTasks.maxEvents): further output is not recorded; its result and decisions still are`, truncated: true }, true);
       }
       return null;
     }
