@@ -4,6 +4,7 @@
 // Exit 0 whatever the numbers (benchmarks inform, tests assert); 1 if a bench could not run.
 import os from 'node:os';
 import path from 'node:path';
+import { aiTask } from './ai-task.js';
 import { context } from './context.js';
 import { exec } from './exec.js';
 import { fleet } from './fleet.js';
@@ -18,7 +19,7 @@ import { peerMessage } from './peer-message.js';
 import { rss } from './rss.js';
 import { transfer } from './transfer.js';
 
-const BENCHES: Bench[] = [context, exec, rss, peerExec, peerContext, transfer, peerMessage, fleet];
+const BENCHES: Bench[] = [context, exec, rss, peerExec, peerContext, transfer, peerMessage, fleet, aiTask];
 /** Every bench is bounded on its own; this is the backstop for the whole run. */
 const WATCHDOG_MS = 20 * 60_000;
 

@@ -26,6 +26,8 @@ export interface FerryOptions {
   firstStart?: boolean;
   /** More node flags for the daemon. */
   nodeFlags?: string[];
+  /** Extra environment for the daemon (e.g. a PATH with the fake agents). */
+  env?: Record<string, string>;
 }
 
 /** BENCH_DAEMON_FLAGS: node flags for every daemon the benches start, to try e.g. GC settings. */
@@ -34,7 +36,7 @@ export const DAEMON_FLAGS = [...DAEMON_NODE_FLAGS, ...(process.env.BENCH_DAEMON_
 /** The built daemon (`node dist/server/main.js`) in a temp FERRY_HOME, pinned like every server. */
 export async function startFerry(opts: FerryOptions = {}): Promise<Target> {
   const nodeFlags = [...DAEMON_FLAGS, ...(opts.nodeFlags ?? []), ...(opts.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfileDir}`] : [])];
-  const d = await spawnBenchDaemon({ nodeFlags, firstStart: opts.firstStart ?? false });
+  const d = await spawnBenchDaemon({ nodeFlags, firstStart: opts.firstStart ?? false, ...(opts.env ? { env: opts.env } : {}) });
   pin(d.pid, SERVER_CPU);
   return {
     label: 'ferry',
