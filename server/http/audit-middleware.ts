@@ -10,7 +10,7 @@ export function auditRequests(audit: AuditService): RequestHandler {
     res.once('close', () => {
       const status = res.writableFinished || res.headersSent ? res.statusCode : 499;
       audit.record({
-        principal: req.principal?.id ?? 'anonymous',
+        principal: req.principal?.id ?? req.taskPrincipal ?? 'anonymous',
         action: describeAction(req),
         target: req.audit?.target ?? (req.audit ? null : req.path),
         result: status === 401 || status === 403 ? 'denied' : status >= 400 ? 'error' : 'ok',

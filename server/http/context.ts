@@ -20,6 +20,8 @@ declare module 'express-serve-static-core' {
     principal?: Principal;
     /** On the peer listener: the TLS client certificate (for the pairing handshake, which has no principal yet). */
     tlsPeer?: { fingerprint: string; der: Buffer; remoteAddress: string };
+    /** An AI task's agent asking for a tool permission with its task token: `task:<id>` (audit only; it has no rights). */
+    taskPrincipal?: string;
     /** Set by a handler: what the request did, for the audit log. */
     audit?: { action: string; target?: string | null };
   }

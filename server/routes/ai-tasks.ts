@@ -99,6 +99,7 @@ export function aiTaskPermissionPromptRoute(deps: { tasks: AiTaskService; jsonBo
     const token = req.headers[TASK_TOKEN_HEADER];
     // Not this task's token: skip to the admin API's own authentication (a 401 without one).
     if (!deps.tasks.checkToken(param(req, 'id'), typeof token === 'string' ? token : undefined)) return next('route');
+    req.taskPrincipal = `task:${param(req, 'id')}`;
     next();
   };
   r.post('/ai-tasks/:id/permission-prompt', taskToken, ...deps.jsonBody, async (req, res) => {

@@ -86,9 +86,12 @@ describe('AI tasks on one daemon', () => {
     expect(fs.statSync(path.join(d.home, 'ai-tasks', created.id, 'mcp.json')).mode & 0o777).toBe(0o600);
     const decided = await d.client.decidePermission(created.id, p.id, { behavior: 'allow' });
     expect(decided).toMatchObject({ status: 'allowed', decidedBy: 'local' });
+
     const t = await ended(d.client, created.id);
     expect(t.status).toBe('succeeded');
     expect(t.pendingPermissions).toBe(0);
+    // The agent's request is audited as its task (the audit log is written in batches).
+    await waitFor(async () => (await d.client.audit({ action: 'ai-tasks.permission-prompt' })).items.some((a) => a.principal === `task:${created.id}`), 10_000, 'the audit record');
     const events = await allEvents(d.client, t.id);
     expect(types(events)).toEqual(['status', 'status', 'text', 'tool-use', 'permission-request', 'permission-decision', 'tool-result', 'text', 'result', 'status']);
     expect(events[6]!.data).toMatchObject({ isError: false, content: 'ran Bash {"command":"ls -la"}' });
