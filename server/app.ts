@@ -159,7 +159,7 @@ export function createApp(deps: AppDeps): FerryApp {
   const uploads = new UploadService(new UploadStore(db), config.files, clock, log.child({ part: 'files' }));
   uploads.startSweeper();
   const capabilityRouters = (policy: PolicyService) => [
-    systemRoutes({ identity: deps.identity, config, paths: deps.paths, db, exec, context, startedAt, address, peerAddress, isDraining: () => draining }),
+    systemRoutes({ identity: deps.identity, config, paths: deps.paths, db, exec, aiTasks, context, startedAt, address, peerAddress, isDraining: () => draining }),
     contextRoutes({ context, policy, rateLimits: config.rateLimits, bus, sse }),
     execRoutes({ exec, policy, sse, rateLimits: config.rateLimits }),
     aiTaskRoutes({ tasks: aiTasks, policy, sse, rateLimits: config.rateLimits }),

@@ -2,6 +2,12 @@ import { Box, Text } from 'ink';
 import type { PeerStatus, Status } from '../../server/protocol/index.js';
 import { formatBytes, formatDuration } from './format.js';
 
+/** AI tasks in one line: load, and the agents this machine can run. */
+function aiTasksLine(a: Status['aiTasks']): string {
+  const agents = (Object.keys(a.agents) as (keyof typeof a.agents)[]).filter((k) => a.agents[k]);
+  return `${a.running} running, ${a.queued} queued (max ${a.maxConcurrent}); agents: ${agents.length ? agents.join(', ') : 'none installed'}`;
+}
+
 /** The facts `ferry status` shows, in order: shared by the Ink box and the plain output. */
 export function statusRows(s: Status): [string, string][] {
   return [
@@ -13,6 +19,7 @@ export function statusRows(s: Status): [string, string][] {
     ['admin', s.adminUrl],
     ['data dir', s.dataDir],
     ['jobs', `${s.jobs.running} running (max ${s.jobs.maxConcurrent})`],
+    ['ai tasks', aiTasksLine(s.aiTasks)],
     ['context', `${s.context.entries} of ${s.context.maxEntries} entries`],
     ['database', `schema v${s.db.schemaVersion}, ${formatBytes(s.db.sizeBytes)}`],
     ['runtime', `node ${s.runtime.node} ${s.runtime.platform}/${s.runtime.arch}, ${formatBytes(s.runtime.rssBytes)} rss`],
@@ -31,6 +38,7 @@ export function peerStatusRows(s: PeerStatus): [string, string][] {
     ['version', s.version],
     ['uptime', formatDuration(s.uptimeSeconds)],
     ['jobs', `${s.jobs.running} running (max ${s.jobs.maxConcurrent})`],
+    ['ai tasks', aiTasksLine(s.aiTasks)],
   ];
 }
 

@@ -122,8 +122,22 @@ export class AiTaskService {
     this.pump();
   }
 
-  get runningCount(): number {
-    return this.running.size;
+  /** What /status shows: running, waiting, the cap, and which agents' programs are found. */
+  overview(): { running: number; queued: number; maxConcurrent: number; agents: Record<AgentName, boolean> } {
+    const found = (agent: AgentName) => {
+      try {
+        this.resolveAgent(agent, os.homedir());
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    return {
+      running: this.running.size,
+      queued: this.d.store.countQueued(),
+      maxConcurrent: this.d.config.maxConcurrent,
+      agents: { claude: found('claude'), gemini: found('gemini'), codex: found('codex') },
+    };
   }
 
   /** Check and store a new task; it starts at once if a slot is free, else it waits its turn. */

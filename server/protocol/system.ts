@@ -28,6 +28,13 @@ export const Status = z.object({
   adminUrl: z.string(),
   draining: z.boolean(),
   jobs: z.object({ running: z.number().int(), maxConcurrent: z.number().int() }),
+  /** AI tasks running and waiting, and which agents this machine can run (their program was found). */
+  aiTasks: z.object({
+    running: z.number().int(),
+    queued: z.number().int(),
+    maxConcurrent: z.number().int(),
+    agents: z.object({ claude: z.boolean(), gemini: z.boolean(), codex: z.boolean() }),
+  }),
   context: z.object({ entries: z.number().int(), maxEntries: z.number().int() }),
   db: z.object({ schemaVersion: z.number().int(), sizeBytes: z.number().int() }),
   runtime: z.object({ node: z.string(), platform: z.string(), arch: z.string(), rssBytes: z.number().int() }),
@@ -35,5 +42,5 @@ export const Status = z.object({
 export type Status = z.infer<typeof Status>;
 
 /** What a paired peer sees of this machine's status: no paths, no process details. */
-export const PeerStatus = Status.pick({ nodeId: true, name: true, version: true, startedAt: true, uptimeSeconds: true, draining: true, jobs: true });
+export const PeerStatus = Status.pick({ nodeId: true, name: true, version: true, startedAt: true, uptimeSeconds: true, draining: true, jobs: true, aiTasks: true });
 export type PeerStatus = z.infer<typeof PeerStatus>;

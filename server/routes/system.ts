@@ -7,6 +7,7 @@ import type { HomePaths } from '../protocol/home.js';
 import type { Identity, PeerStatus, Status } from '../protocol/index.js';
 import type { ContextService } from '../services/context.js';
 import type { ExecService } from '../services/exec/service.js';
+import type { AiTaskService } from '../ai-tasks/service.js';
 import type { DB } from '../store/db.js';
 import { schemaVersionReader } from '../store/migrate.js';
 import { VERSION } from '../version.js';
@@ -17,6 +18,7 @@ export interface SystemDeps {
   paths: HomePaths;
   db: DB;
   exec: ExecService;
+  aiTasks: AiTaskService;
   context: ContextService;
   startedAt: number;
   address: () => AddressInfo | null;
@@ -66,6 +68,7 @@ export function systemRoutes(deps: SystemDeps): Router {
         uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
         draining: deps.isDraining(),
         jobs: { running: deps.exec.runningCount, maxConcurrent: deps.config.exec.maxConcurrent },
+        aiTasks: deps.aiTasks.overview(),
       };
       res.json(mine);
       return;
@@ -83,6 +86,7 @@ export function systemRoutes(deps: SystemDeps): Router {
       adminUrl: adminUrl(deps.config.host, port),
       draining: deps.isDraining(),
       jobs: { running: deps.exec.runningCount, maxConcurrent: deps.config.exec.maxConcurrent },
+      aiTasks: deps.aiTasks.overview(),
       context: { entries: deps.context.count(), maxEntries: deps.config.context.maxEntries },
       db: { schemaVersion: schemaVersion(), sizeBytes: fileSize(deps.paths.db) + fileSize(`${deps.paths.db}-wal`) },
       runtime: { node: process.version, platform: process.platform, arch: process.arch, rssBytes: process.memoryUsage.rss() },

@@ -24,7 +24,7 @@ describe('identity and status', () => {
   });
 
   it('status: what the daemon is doing, in the contract shape', async () => {
-    t = await makeTestApp({ set: ['exec.maxConcurrent=3', 'context.maxEntries=50'] });
+    t = await makeTestApp({ set: ['exec.maxConcurrent=3', 'context.maxEntries=50', 'aiTasks.commands.claude=/nonexistent/claude', 'aiTasks.commands.gemini=/nonexistent/gemini', 'aiTasks.commands.codex=/nonexistent/codex'] });
     await request(t.app).put('/api/v1/context/a').set(t.auth).send({ value: 1 });
     await request(t.app).post('/api/v1/exec').set(t.auth).send({ argv: ['sleep', '5'], wait: false });
     const s = Status.parse((await request(t.app).get('/api/v1/status').set(t.auth)).body);
@@ -33,6 +33,7 @@ describe('identity and status', () => {
       pid: process.pid,
       draining: false,
       jobs: { running: 1, maxConcurrent: 3 },
+      aiTasks: { running: 0, queued: 0, maxConcurrent: 3, agents: { claude: false, gemini: false, codex: false } },
       context: { entries: 1, maxEntries: 50 },
       db: { schemaVersion: loadMigrations().length },
       dataDir: t.home,

@@ -108,8 +108,8 @@ describe('peer and approval lines', () => {
   });
 
   it('shows a peer\'s status without the fields a peer does not share', () => {
-    const lines = peerStatusPlain({ nodeId: 'N', name: 'alpha', version: '0.1.0', startedAt: '2026-11-21T10:00:00.000Z', uptimeSeconds: 65, draining: false, jobs: { running: 1, maxConcurrent: 8 } });
-    expect(lines).toEqual(['alpha: running', '  node id    N', '  version    0.1.0', '  uptime     1m 5s', '  jobs       1 running (max 8)']);
+    const lines = peerStatusPlain({ nodeId: 'N', name: 'alpha', version: '0.1.0', startedAt: '2026-11-21T10:00:00.000Z', uptimeSeconds: 65, draining: false, jobs: { running: 1, maxConcurrent: 8 }, aiTasks: { running: 0, queued: 0, maxConcurrent: 3, agents: { claude: true, gemini: false, codex: true } } });
+    expect(lines).toEqual(['alpha: running', '  node id    N', '  version    0.1.0', '  uptime     1m 5s', '  jobs       1 running (max 8)', '  ai tasks   0 running, 0 queued (max 3); agents: claude, codex']);
   });
 
   it('explains a peer\'s refusal in terms of that peer, keeping its code and details', () => {

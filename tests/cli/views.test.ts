@@ -24,6 +24,7 @@ const status: Status = {
   adminUrl: 'http://127.0.0.1:7717/admin/',
   draining: false,
   jobs: { running: 2, maxConcurrent: 8 },
+  aiTasks: { running: 1, queued: 0, maxConcurrent: 3, agents: { claude: true, gemini: false, codex: false } },
   context: { entries: 12, maxEntries: 10000 },
   db: { schemaVersion: 1, sizeBytes: 2 * 1024 * 1024 },
   runtime: { node: 'v22.1.0', platform: 'linux', arch: 'x64', rssBytes: 100 * 1024 * 1024 },
@@ -38,6 +39,7 @@ describe('StatusView', () => {
     expect(frame).toContain('● running');
     expect(frame).toContain('http://127.0.0.1:7717/admin/');
     expect(frame).toContain('1h 2m (pid 4242)');
+    expect(frame).toContain('1 running, 0 queued (max 3); agents: claude');
     expect(frame).toContain('2 running (max 8)');
     expect(frame).toContain('schema v1, 2.0 MiB');
   });

@@ -256,6 +256,7 @@ describe('AI task queue, limits and crashes', () => {
       const c = await d.client.createAiTask({ prompt: 'say c' });
       expect(a.status).toBe('running');
       expect([b.status, c.status]).toEqual(['queued', 'queued']);
+      expect((await d.client.status()).aiTasks).toMatchObject({ running: 1, queued: 2 });
       const full = await errorOf(d.client.createAiTask({ prompt: 'say d' }));
       expect([full.status, full.code]).toEqual([429, 'too-many-ai-tasks']);
       expect((await d.client.cancelAiTask(c.id)).status).toBe('canceled');
@@ -265,6 +266,7 @@ describe('AI task queue, limits and crashes', () => {
       expect(ta.status).toBe('succeeded');
       expect(Date.parse(tb.startedAt!)).toBeGreaterThanOrEqual(Date.parse(ta.endedAt!));
       expect((await d.client.aiTask(c.id)).startedAt).toBeNull();
+      expect((await d.client.status()).aiTasks).toEqual({ running: 0, queued: 0, maxConcurrent: 1, agents: { claude: true, gemini: true, codex: true } });
     } finally {
       await d.stop();
     }
@@ -292,6 +294,7 @@ describe('AI task queue, limits and crashes', () => {
       const e = await errorOf(d.client.createAiTask({ agent: 'gemini', prompt: 'hi' }));
       expect([e.status, e.code]).toEqual([422, 'agent-not-installed']);
       expect(e.message).toContain('aiTasks.commands.gemini');
+      expect((await d.client.status()).aiTasks.agents.gemini).toBe(false);
     } finally {
       await d.stop();
     }
@@ -358,6 +361,8 @@ describe('AI tasks on a peer', () => {
 
   it('A dispatches to B by name, sees the permission request and decides it; the task ran on B', async () => {
     const onB = a.client.forPeer(bOnA);
+    // What B can run is part of what it shows its peers.
+    expect((await onB.peerStatus()).aiTasks.agents).toEqual({ claude: true, gemini: true, codex: true });
     const created = await onB.createAiTask({ prompt: 'tool Bash {"command":"hostname"}\nsay ran on b' });
     const p = await pendingPermission(onB, created.id);
     await onB.decidePermission(created.id, p.id, { behavior: 'allow' });
