@@ -42,6 +42,8 @@ export const ConfigSchema = z.strictObject({
       /** Events stored per task; beyond that only status, result and permission events are. */
       maxEvents: int(100).default(10_000),
       killGraceMs: int(0).default(5_000),
+      /** Ended tasks (with their events and permission requests) older than this are deleted. */
+      retentionDays: int(1, 3650).default(30),
       /** Each agent's program: a name looked up on PATH, or a path. */
       commands: z
         .strictObject({

@@ -86,6 +86,7 @@ export class AiTaskService {
   private readonly listeners = new Map<string, Set<TaskListener>>();
   private readonly waiters = new Map<string, { taskId: string; resolve: (p: PermissionRequest) => void }>();
   private stopped = false;
+  private pruner: NodeJS.Timeout | undefined;
 
   constructor(private readonly d: AiTaskDeps) {}
 
@@ -117,9 +118,20 @@ export class AiTaskService {
     return lost.length;
   }
 
-  /** Start whatever waits in the queue (after recover, once the daemon listens). */
+  /** Start whatever waits in the queue (after recover, once the daemon listens), and the hourly retention pass. */
   resume(): void {
     this.pump();
+    if (this.pruner) return;
+    this.prune();
+    this.pruner = setInterval(() => this.prune(), 3600_000);
+    this.pruner.unref();
+  }
+
+  /** Ended tasks past `aiTasks.retentionDays` are deleted with their events. */
+  prune(): number {
+    const n = this.d.store.prune(this.d.clock.now() - this.d.config.retentionDays * 86_400_000);
+    if (n > 0) this.d.log.info('deleted old AI tasks', { count: n });
+    return n;
   }
 
   /** What /status shows: running, waiting, the cap, and which agents' programs are found. */
@@ -552,6 +564,7 @@ export class AiTaskService {
   /** On shutdown: queued tasks stay queued (they start with the next run); running ones are stopped and recorded. */
   async shutdown(): Promise<void> {
     this.stopped = true;
+    if (this.pruner) clearInterval(this.pruner);
     const all = [...this.running.values()];
     for (const r of all) this.stop(r, 'interrupted');
     await Promise.all(all.map((r) => r.closed));

@@ -93,7 +93,7 @@ const TASK_COLS = `t.*, (SELECT count(*) FROM ai_task_permissions p WHERE p.task
 
 /** Rows of AI tasks, their events and their permission requests. Every statement prepared once. */
 export class AiTaskStore {
-  private readonly s: Record<'insert' | 'get' | 'list' | 'queued' | 'countQueued' | 'started' | 'finish' | 'result' | 'session' | 'addEvent' | 'bumpEvents' | 'events' | 'orphans' | 'running' | 'insertPermission' | 'permission' | 'permissions' | 'decide' | 'pendingOf' | 'expireAllPending', Statement>;
+  private readonly s: Record<'insert' | 'get' | 'list' | 'queued' | 'countQueued' | 'started' | 'finish' | 'result' | 'session' | 'addEvent' | 'bumpEvents' | 'events' | 'orphans' | 'running' | 'insertPermission' | 'permission' | 'permissions' | 'decide' | 'pendingOf' | 'expireAllPending' | 'prune', Statement>;
 
   constructor(private readonly db: DB) {
     this.s = {
@@ -123,6 +123,7 @@ export class AiTaskStore {
       decide: db.prepare(`UPDATE ai_task_permissions SET status = @status, decided_at = @at, decided_by = @by, message = @message
         WHERE id = @id AND status = 'pending' RETURNING *`),
       pendingOf: db.prepare(`SELECT * FROM ai_task_permissions WHERE task_id = ? AND status = 'pending'`),
+      prune: db.prepare(`DELETE FROM ai_tasks WHERE ended_at IS NOT NULL AND ended_at < ? AND status NOT IN ('queued', 'running')`),
       expireAllPending: db.prepare(`UPDATE ai_task_permissions SET status = 'expired', decided_at = @at, decided_by = 'daemon-restarted'
         WHERE status = 'pending'`),
     };
@@ -201,6 +202,10 @@ export class AiTaskStore {
   decide(id: string, status: Exclude<PermissionStatus, 'pending'>, at: number, by: string, message: string | null): PermissionRequest | undefined {
     const r = this.s.decide.get({ id, status, at, by, message }) as PermissionRow | undefined;
     return r && toPermission(r);
+  }
+  /** Delete ended tasks older than `before` (their events and permission requests go with them). */
+  prune(before: number): number {
+    return this.s.prune.run(before).changes;
   }
   /** At start: nobody is waiting for what a previous run of the daemon asked. */
   expireAllPending(at: number): number {
