@@ -11,23 +11,29 @@ import { registerResourceUpdates, type ResourceUpdates } from './resources/updat
 import { registerAckMessageTool } from './tools/ack-message.js';
 import { registerBroadcastContextTool } from './tools/broadcast-context.js';
 import { registerCancelJobTool } from './tools/cancel-job.js';
+import { registerCancelTaskTool } from './tools/cancel-task.js';
 import { registerCheckInboxTool } from './tools/check-inbox.js';
 import { registerContextDeleteTool } from './tools/context-delete.js';
 import { registerContextGetTool } from './tools/context-get.js';
 import { registerContextListTool } from './tools/context-list.js';
 import { registerContextSetTool } from './tools/context-set.js';
 import { registerDecideApprovalTool } from './tools/decide-approval.js';
+import { registerDecideTaskPermissionTool } from './tools/decide-task-permission.js';
+import { registerDispatchTaskTool } from './tools/dispatch-task.js';
 import { registerExecuteTool } from './tools/execute.js';
 import { registerGetJobTool } from './tools/get-job.js';
 import { registerListApprovalsTool } from './tools/list-approvals.js';
 import { registerListFilesTool } from './tools/list-files.js';
 import { registerListJobsTool } from './tools/list-jobs.js';
 import { registerListPeersTool } from './tools/list-peers.js';
+import { registerListTasksTool } from './tools/list-tasks.js';
 import { registerMessageStatusTool } from './tools/message-status.js';
 import { registerPeerStatusTool } from './tools/peer-status.js';
 import { registerSendMessageTool } from './tools/send-message.js';
+import { registerTaskStatusTool } from './tools/task-status.js';
 import { registerTransferFileTool } from './tools/transfer-file.js';
 import { registerWaitForMessageTool } from './tools/wait-for-message.js';
+import { registerWaitForTaskTool } from './tools/wait-for-task.js';
 import { VERSION } from './version.js';
 
 export type { FerryMcpDeps } from './deps.js';
@@ -54,6 +60,12 @@ const TOOLS = [
   registerWaitForMessageTool,
   registerAckMessageTool,
   registerMessageStatusTool,
+  registerDispatchTaskTool,
+  registerWaitForTaskTool,
+  registerTaskStatusTool,
+  registerListTasksTool,
+  registerCancelTaskTool,
+  registerDecideTaskPermissionTool,
 ];
 const RESOURCES = [registerStatusResource, registerPeersResource, registerInboxResource, registerContextResource];
 const PROMPTS = [registerHelpPrompt, registerCoordinatePrompt];
@@ -66,7 +78,10 @@ const INSTRUCTIONS =
   'safe updates; ferry_broadcast_context sets a key on every peer at once). ferry_list_remote_files and ' +
   'ferry_transfer_file look at and copy files and directories between machines. ferry_send_message, ' +
   'ferry_check_inbox, ferry_wait_for_message, ferry_ack_message and ferry_message_status exchange messages with ' +
-  'the agents on other machines (never lost: kept and retried until delivered). A peer decides what this machine ' +
+  'the agents on other machines (never lost: kept and retried until delivered). ferry_dispatch_task hands a ' +
+  'prompt to Claude Code, Gemini CLI or Codex CLI on a machine and waits; when its agent asks for a tool ' +
+  'permission the call returns so you can decide with ferry_decide_task_permission, then ferry_wait_for_task. ' +
+  'A peer decides what this machine ' +
   'may do there: scope-denied is a no, and an "ask" policy waits for a person there to approve. Failed calls carry ' +
   'a stable error code and a hint. The ferry_coordinate prompt explains how to split work across machines.';
 

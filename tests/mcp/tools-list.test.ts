@@ -25,6 +25,12 @@ const EXPECTED = [
   'ferry_wait_for_message',
   'ferry_ack_message',
   'ferry_message_status',
+  'ferry_dispatch_task',
+  'ferry_wait_for_task',
+  'ferry_task_status',
+  'ferry_list_tasks',
+  'ferry_cancel_task',
+  'ferry_decide_task_permission',
 ];
 
 // Listing needs no daemon: the client points at a port where nothing listens.
@@ -78,6 +84,9 @@ describe('tools/list', () => {
       'ferry_check_inbox',
       'ferry_wait_for_message',
       'ferry_message_status',
+      'ferry_wait_for_task',
+      'ferry_task_status',
+      'ferry_list_tasks',
     ]) {
       expect(by[name]?.readOnlyHint, name).toBe(true);
     }
@@ -89,12 +98,32 @@ describe('tools/list', () => {
     expect(by.ferry_broadcast_context).toMatchObject({ readOnlyHint: false, destructiveHint: true });
     expect(by.ferry_send_message).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: false });
     expect(by.ferry_ack_message).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: true });
+    // A dispatched agent can do anything its CLI can there; allowing a tool request lets it act.
+    expect(by.ferry_dispatch_task).toMatchObject({ readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true });
+    expect(by.ferry_cancel_task).toMatchObject({ readOnlyHint: false, destructiveHint: true, idempotentHint: true });
+    expect(by.ferry_decide_task_permission).toMatchObject({ readOnlyHint: false, destructiveHint: true, idempotentHint: false });
   });
 
   it('takes peers by name on every tool that acts on a machine, and never a key, address or fingerprint', async () => {
     const { tools } = await c.mcp.listTools();
     const by = Object.fromEntries(tools.map((t) => [t.name, t.inputSchema]));
-    for (const name of ['ferry_execute', 'ferry_list_jobs', 'ferry_get_job', 'ferry_cancel_job', 'ferry_context_get', 'ferry_context_set', 'ferry_context_list', 'ferry_context_delete', 'ferry_list_remote_files']) {
+    for (const name of [
+      'ferry_execute',
+      'ferry_list_jobs',
+      'ferry_get_job',
+      'ferry_cancel_job',
+      'ferry_context_get',
+      'ferry_context_set',
+      'ferry_context_list',
+      'ferry_context_delete',
+      'ferry_list_remote_files',
+      'ferry_dispatch_task',
+      'ferry_wait_for_task',
+      'ferry_task_status',
+      'ferry_list_tasks',
+      'ferry_cancel_task',
+      'ferry_decide_task_permission',
+    ]) {
       expect(by[name]?.properties?.peer, name).toMatchObject({ type: 'string', minLength: 1 });
       expect(by[name]?.required ?? [], name).not.toContain('peer');
     }
@@ -135,5 +164,28 @@ describe('tools/list', () => {
       expect(by[tool]?.properties?.[field], `${tool}.${field}`).toMatchObject({ type: 'string', minLength: 1, maxLength: 4096 });
     }
     expect(by.ferry_transfer_file?.properties?.direction).toMatchObject({ enum: ['push', 'pull'] });
+  });
+
+  it('reuses the protocol rules for AI tasks and bounds every wait', async () => {
+    const { tools } = await c.mcp.listTools();
+    const by = Object.fromEntries(tools.map((t) => [t.name, t]));
+    const dispatch = by.ferry_dispatch_task!.inputSchema;
+    expect(dispatch.required).toEqual(['prompt']);
+    expect(dispatch.properties?.agent).toMatchObject({ enum: ['claude', 'gemini', 'codex'], default: 'claude' });
+    expect(dispatch.properties?.prompt).toMatchObject({ type: 'string', minLength: 1, maxLength: 256 * 1024 });
+    expect(dispatch.properties?.wait).toMatchObject({ type: 'boolean' });
+    for (const name of ['ferry_dispatch_task', 'ferry_wait_for_task']) {
+      expect(by[name]!.inputSchema.properties?.waitSeconds, name).toMatchObject({ type: 'integer', minimum: 0, maximum: 3600 });
+    }
+    expect(by.ferry_wait_for_task!.inputSchema.required).toEqual(['taskId']);
+    expect(by.ferry_decide_task_permission!.inputSchema.required).toEqual(['taskId', 'permissionId', 'behavior']);
+    expect(by.ferry_decide_task_permission!.inputSchema.properties?.behavior).toMatchObject({ enum: ['allow', 'deny'] });
+    expect(by.ferry_list_tasks!.inputSchema.properties?.status).toMatchObject({ enum: expect.arrayContaining(['queued', 'running', 'succeeded', 'lost']) });
+    // The wait tools say why they returned, what waits for a decision, and where to go on from.
+    for (const name of ['ferry_dispatch_task', 'ferry_wait_for_task']) {
+      const out = by[name]!.outputSchema!;
+      expect(Object.keys(out.properties ?? {}), name).toEqual(expect.arrayContaining(['task', 'outcome', 'pending', 'events', 'nextSince', 'error']));
+      expect(out.properties?.outcome, name).toMatchObject({ enum: ['ended', 'permission-pending', 'still-running'] });
+    }
   });
 });

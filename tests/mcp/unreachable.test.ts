@@ -23,7 +23,7 @@ describe('without a running daemon', () => {
 
     const again = await c.mcp.callTool({ name: 'ferry_execute', arguments: { argv: ['true'] } });
     expect(errorOf(again).code).toBe('daemon-unreachable');
-    expect((await c.mcp.listTools()).tools.length).toBe(20);
+    expect((await c.mcp.listTools()).tools.length).toBe(26);
   });
 
   it('answers daemon-unreachable from the long-running file and message tools too, at once', async () => {
