@@ -10,6 +10,7 @@ import { registerStatus } from './commands/status.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerContext } from './commands/context/index.js';
 import { registerExec } from './commands/exec.js';
+import { registerAi } from './commands/ai/index.js';
 import { registerJobs } from './commands/jobs/index.js';
 import { registerLogs } from './commands/logs.js';
 import { registerKey } from './commands/key/index.js';
@@ -54,6 +55,7 @@ export function buildProgram(argv: readonly string[] = []): Command {
   registerContext(program);
   registerExec(program);
   registerJobs(program);
+  registerAi(program);
   registerSend(program);
   registerPull(program);
   registerLs(program);

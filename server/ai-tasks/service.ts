@@ -315,7 +315,8 @@ export class AiTaskService {
     if (!r.pendingText) return;
     const text = r.pendingText;
     r.pendingText = '';
-    this.addEvent(r.id, 'text', { text: clip(text) });
+    // A piece of a streamed message: the next text event may continue it (no line break between).
+    this.addEvent(r.id, 'text', { text: clip(text), delta: true });
   }
 
   private onStderr(r: Running, chunk: string): void {

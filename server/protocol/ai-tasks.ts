@@ -46,7 +46,10 @@ export const PermissionRequest = z.object({
   requestedAt: Timestamp,
   expiresAt: Timestamp,
   decidedAt: Timestamp.nullable(),
-  /** Who decided: `local`, `peer:<nodeId>`, or `timeout` / `task-ended`. */
+  /**
+   * Who decided: `local` or `peer:<nodeId>`; for an expired request what ended it: `timeout`,
+   * `task-ended`, `canceled`, `timed-out`, `interrupted`, `agent-gone` or `daemon-restarted`.
+   */
   decidedBy: z.string().nullable(),
   message: z.string().nullable(),
 });
@@ -92,7 +95,8 @@ export type AiTaskEventType = z.infer<typeof AiTaskEventType>;
 
 /**
  * One step of a task, normalised across agents and stored in order: `seq` starts at 1 and is
- * what `since` counts. `data` by type — status: {status}; text: {text}; tool-use: {id, name,
+ * what `since` counts. `data` by type — status: {status}; text: {text, delta?} (`delta: true`:
+ * a piece of a streamed message that the next text event may continue); tool-use: {id, name,
  * input}; tool-result: {toolUseId, isError, content}; permission-request: {permission};
  * permission-decision: {permission}; stderr: {text}; result: {text, isError, costUsd, turns};
  * notice: {message}.
