@@ -24,9 +24,9 @@ import type {
 } from '../protocol/index.js';
 import { AI_TASK_FINAL } from '../protocol/index.js';
 import type { Clock } from '../services/clock.js';
-import { processStartTime } from '../services/exec/service.js';
 import { resolveCwd, resolveProgram } from '../services/exec/resolve.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
+import { killOrphanGroup, processStartTime, signalGroup } from '../util/process-group.js';
 import { ADAPTERS, PERMISSION_SERVER, clip, type AgentItem, type ParseState } from './agents.js';
 import { toTaskSummary, type AiTaskRow, type AiTaskStore } from './store.js';
 
@@ -98,13 +98,7 @@ export class AiTaskService {
   recover(): number {
     const now = this.d.clock.now();
     for (const o of this.d.store.orphans()) {
-      if (o.pid_start === null || processStartTime(o.pid) !== o.pid_start) continue;
-      try {
-        process.kill(-o.pid, 'SIGKILL');
-        this.d.log.warn('killed the process group of an AI task left by a crashed daemon', { taskId: o.id, pid: o.pid });
-      } catch {
-        // already gone
-      }
+      if (killOrphanGroup(o.pid, o.pid_start)) this.d.log.warn('killed the process group of an AI task left by a crashed daemon', { taskId: o.id, pid: o.pid });
     }
     const lost = this.d.store.runningIds();
     this.d.store.transaction(() => {
@@ -408,14 +402,8 @@ export class AiTaskService {
   }
 
   private signalGroup(r: Running, sig: NodeJS.Signals): void {
-    const pid = r.child.pid;
-    if (pid === undefined) return;
-    try {
-      if (process.platform === 'win32') r.child.kill(sig);
-      else process.kill(-pid, sig);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') this.d.log.warn('could not signal an AI task', { taskId: r.id, sig, err });
-    }
+    const err = signalGroup(r.child, sig);
+    if (err) this.d.log.warn('could not signal an AI task', { taskId: r.id, sig, err });
   }
 
   cancel(id: string): AiTask {

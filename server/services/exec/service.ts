@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import os from 'node:os';
 import type { Config } from '../../config.js';
 import type { EventBus } from '../../events/bus.js';
@@ -11,6 +10,7 @@ import { toJob, toSummary, type JobRow, type JobStore } from '../../store/job-st
 import type { Clock } from '../clock.js';
 import { Capture } from './capture.js';
 import { resolveCwd, resolveProgram } from './resolve.js';
+import { killOrphanGroup, processStartTime, signalGroup } from '../../util/process-group.js';
 
 export type JobListener = (item: { type: 'output'; stream: OutputStream; data: string } | { type: 'exit'; job: Job }) => void;
 type StopReason = 'canceled' | 'timed-out' | 'interrupted';
@@ -26,17 +26,6 @@ interface Running {
   exit?: { code: number | null; signal: NodeJS.Signals | null };
   timers: NodeJS.Timeout[];
   flushTimer?: NodeJS.Timeout;
-}
-
-/** A process's start time in clock ticks since boot (Linux /proc), or null where unavailable. */
-export function processStartTime(pid: number): string | null {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces and parentheses); starttime is field 22.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
-  } catch {
-    return null;
-  }
 }
 
 /** Coalesce output into events at most this often, so a chatty program cannot flood the bus. */
@@ -66,13 +55,7 @@ export class ExecService {
    */
   recover(): number {
     for (const o of this.store.orphans()) {
-      if (o.pid_start === null || processStartTime(o.pid) !== o.pid_start) continue;
-      try {
-        process.kill(-o.pid, 'SIGKILL');
-        this.log.warn('killed the process group of a job left by a crashed daemon', { jobId: o.id, pid: o.pid });
-      } catch {
-        // already gone
-      }
+      if (killOrphanGroup(o.pid, o.pid_start)) this.log.warn('killed the process group of a job left by a crashed daemon', { jobId: o.id, pid: o.pid });
     }
     return this.store.markLost(this.clock.now());
   }
@@ -229,14 +212,8 @@ export class ExecService {
   }
 
   private signalGroup(r: Running, sig: NodeJS.Signals) {
-    const pid = r.child.pid;
-    if (pid === undefined) return;
-    try {
-      if (process.platform === 'win32') r.child.kill(sig);
-      else process.kill(-pid, sig);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') this.log.warn('could not signal job', { jobId: r.row.id, sig, err });
-    }
+    const err = signalGroup(r.child, sig);
+    if (err) this.log.warn('could not signal job', { jobId: r.row.id, sig, err });
   }
 
   cancel(id: string): Job {
