@@ -5,7 +5,7 @@ import { session } from './session.svelte.js';
 
 export type LiveState = 'offline' | 'connecting' | 'live' | 'reconnecting';
 
-const TOPICS: Topic[] = ['jobs', 'job-output', 'system', 'peers', 'approvals'];
+const TOPICS: Topic[] = ['jobs', 'job-output', 'system', 'peers', 'approvals', 'ai-tasks'];
 const SUBSCRIBE_TIMEOUT_MS = 10_000;
 const RETRY_AFTER_DENIAL_MS = 3_000;
 
