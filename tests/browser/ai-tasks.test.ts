@@ -235,6 +235,7 @@ describe('AI tasks page in Chromium', () => {
     await openAiTasks(page);
     const button = page.getByRole('button', { name: 'Dispatch' });
     expect(await button.isDisabled()).toBe(true);
+
     await page.getByLabel('Prompt', { exact: true }).fill('   \n ');
     expect(await button.isDisabled()).toBe(true);
 
@@ -244,6 +245,9 @@ describe('AI tasks page in Chromium', () => {
     await button.click();
     await page.getByRole('alert').filter({ hasText: /model: a model name/ }).waitFor();
     expect((await daemon.client.aiTasks()).items.length).toBe(before);
+    // Every agent is installed on this daemon (the fake ones): no warning, no "not installed".
+    expect(await page.getByText('was not found on this machine').count()).toBe(0);
+    expect(await page.locator('#ai-agent').textContent()).not.toContain('not installed');
     await context.close();
   });
 
@@ -251,12 +255,16 @@ describe('AI tasks page in Chromium', () => {
     const { context, page } = await newPage(bare);
     await openAiTasks(page, bare);
     await page.getByLabel('Agent').selectOption('claude');
+    // The daemon's status says which agents it found: the form warns before a dispatch would fail.
+    await page.getByText('claude was not found on this machine').waitFor();
+    expect(await page.getByLabel('Agent').locator('option[value="claude"]').textContent()).toContain('not installed');
     await page.getByLabel('Prompt', { exact: true }).fill('say hello');
     await page.getByRole('button', { name: 'Dispatch' }).click();
     await page.getByRole('alert').filter({ hasText: 'claude is not installed on this machine' }).waitFor();
     await page.getByText('No AI tasks yet').waitFor();
     expect((await bare.client.aiTasks()).items).toEqual([]);
     await shot(page, 'agent-not-installed.png');
+    await page.getByText('claude was not found on this machine').waitFor();
     await context.close();
   });
 });
