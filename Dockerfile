@@ -5,7 +5,12 @@
 # `# syntax=` line, so it builds on any Docker engine, including distro packages without buildx.
 
 # ── build stage: compile TypeScript, the admin SPA and the native SQLite binding ─────────────
-FROM node:24-slim AS build
+# Node 22 LTS, not 24: on Node 24.19+ better-sqlite3 12.x (compiled from source, the legacy
+# node::ObjectWrap) aborts the process when a statement is garbage collected
+# (`RemoveEnvironmentCleanupHook: Assertion failed: (env) != nullptr`, nodejs/node#65446). The fix
+# is better-sqlite3 13 (Node-API), which needs Node >= 22 while Ferry still supports Node 20.19.
+# tests/docker/smoke.mjs caught it: the daemon crash-looped at start with the semi-space flag.
+FROM node:22-slim AS build
 
 # better-sqlite3 is compiled here from source against this image's Node headers instead of
 # fetching a prebuilt binary: reproducible, no download at build time, and always the right ABI.
@@ -49,7 +54,7 @@ RUN npm prune --omit=dev --ignore-scripts \
  && node -e "require('better-sqlite3')(':memory:').prepare('select 1').get()"
 
 # ── runtime stage: only what the daemon needs, run by an unprivileged user ──────────────────
-FROM node:24-slim
+FROM node:22-slim
 
 # tini as PID 1: forwards SIGTERM to the daemon (so `docker stop` drains it gracefully) and
 # reaps the zombies that commands run through exec may leave behind.

@@ -13,7 +13,7 @@ import { closeDatabase, openDatabase } from './store/db.js';
 import { MigrationError, migrate } from './store/migrate.js';
 import { ensurePrivateDir, writeFileAtomic } from './util/atomic-file.js';
 import { VERSION } from './version.js';
-import { missingNodeFlags } from './node-flags.js';
+import { missingNodeFlags, nodeAbortsSqliteStatements } from './node-flags.js';
 
 export { ConfigError, loadConfig, ENV_KEYS, type Config, type ConfigFlags } from './config.js';
 export { MigrationError } from './store/migrate.js';
@@ -155,6 +155,12 @@ export async function runDaemon(opts: RunOptions = {}): Promise<Daemon> {
       tokenFile: paths.token,
       tokenCreated: created,
     });
+    if (nodeAbortsSqliteStatements()) {
+      log.warn('this Node.js version can crash the daemon: better-sqlite3 12 aborts the process when a statement is garbage collected on Node 24.19 and later', {
+        node: process.versions.node,
+        fix: 'run Ferry on Node 22 LTS (the Docker image does) or Node 20.19+ until Ferry moves to better-sqlite3 13; see docs/deploy.md',
+      });
+    }
     const missing = missingNodeFlags();
     if (missing.length > 0) {
       log.warn('node was started without the daemon\'s flags: a large file transfer will take more memory (~170 MB instead of ~135 MB)', {

@@ -16,3 +16,12 @@ export function missingNodeFlags(execArgv: readonly string[] = process.execArgv,
   const given = new Set([...execArgv, ...nodeOptions.split(/\s+/).filter(Boolean)]);
   return DAEMON_NODE_FLAGS.filter((f) => !given.has(f));
 }
+
+/**
+ * Node 24.19 and later abort the process when a better-sqlite3 12 statement is garbage collected
+ * (a regression in node::ObjectWrap, nodejs/node#65446; docs/deploy.md). True on such a Node.
+ */
+export function nodeAbortsSqliteStatements(version = process.versions.node): boolean {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  return major > 24 || (major === 24 && minor >= 19);
+}

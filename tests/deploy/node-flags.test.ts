@@ -38,3 +38,11 @@ describe('a daemon started without them says so', () => {
     expect(missingNodeFlags(['--max-semi-space-size=16'], '')).toEqual([...DAEMON_NODE_FLAGS]);
   });
 });
+
+describe('Node versions that abort better-sqlite3 12', () => {
+  it('are recognised (24.19 and later), and the others are not', async () => {
+    const { nodeAbortsSqliteStatements } = await import('../../server/node-flags.js');
+    expect(['24.19.0', '24.21.0', '25.1.0', '26.0.0'].map((v) => nodeAbortsSqliteStatements(v))).toEqual([true, true, true, true]);
+    expect(['20.19.0', '20.20.2', '22.23.3', '24.18.9'].map((v) => nodeAbortsSqliteStatements(v))).toEqual([false, false, false, false]);
+  });
+});
