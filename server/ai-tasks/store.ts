@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { AgentName, AiTask, AiTaskEvent, AiTaskEventType, AiTaskStatus, AiTaskSummary, PermissionRequest, PermissionStatus } from '../protocol/index.js';
 import type { DB } from '../store/db.js';
+import { iso, isoOrNull } from '../util/time.js';
 
 export interface AiTaskRow {
   seq: number;
@@ -42,8 +43,6 @@ interface PermissionRow {
 
 export type TaskEnd = Pick<AiTaskRow, 'id' | 'status' | 'exit_code' | 'error_code' | 'error_message' | 'ended_at'>;
 
-const iso = (ms: number) => new Date(ms).toISOString();
-const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 
 export function titleOf(prompt: string): string {
   const line = prompt.trim().split('\n', 1)[0] ?? '';

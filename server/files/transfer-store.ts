@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Transfer, TransferState } from '../protocol/index.js';
 import type { DB } from '../store/db.js';
+import { iso, isoOrNull } from '../util/time.js';
 
 export interface TransferRow {
   seq: number;
@@ -27,7 +28,6 @@ export interface TransferRow {
   ended_at: number | null;
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export function toTransfer(r: TransferRow, rate = 0): Transfer {
   return {
@@ -43,8 +43,8 @@ export function toTransfer(r: TransferRow, rate = 0): Transfer {
     rate,
     sha256: r.sha256,
     attempts: r.attempts,
-    createdAt: iso(r.created_at)!,
-    endedAt: iso(r.ended_at),
+    createdAt: iso(r.created_at),
+    endedAt: isoOrNull(r.ended_at),
     error: r.error_code === null ? null : { code: r.error_code, message: r.error_message ?? '' },
     finalPath: r.final_path,
   };

@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { ReceivedMessage, RecipientStatus, SentMessage } from '../protocol/index.js';
 import type { DB } from '../store/db.js';
+import { iso, isoOrNull } from '../util/time.js';
 
 export interface OutboxRow {
   id: string;
@@ -45,7 +46,6 @@ export interface AckRow {
   next_at: number;
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export function toSent(m: OutboxRow, recipients: RecipientRow[]): SentMessage {
   return {
@@ -54,16 +54,16 @@ export function toSent(m: OutboxRow, recipients: RecipientRow[]): SentMessage {
     body: JSON.parse(m.body) as unknown,
     replyTo: m.reply_to,
     thread: m.thread,
-    createdAt: iso(m.created_at)!,
-    expiresAt: iso(m.expires_at)!,
+    createdAt: iso(m.created_at),
+    expiresAt: iso(m.expires_at),
     recipients: recipients.map((r) => ({
       peer: r.peer_name,
       nodeId: r.peer_id,
       status: r.status,
       attempts: r.attempts,
       reason: r.reason,
-      deliveredAt: iso(r.delivered_at),
-      acknowledgedAt: iso(r.acked_at),
+      deliveredAt: isoOrNull(r.delivered_at),
+      acknowledgedAt: isoOrNull(r.acked_at),
     })),
   };
 }
@@ -77,11 +77,11 @@ export function toReceived(r: InboxRow): ReceivedMessage {
     body: JSON.parse(r.body) as unknown,
     replyTo: r.reply_to,
     thread: r.thread,
-    createdAt: iso(r.created_at)!,
-    receivedAt: iso(r.received_at)!,
-    expiresAt: iso(r.expires_at)!,
+    createdAt: iso(r.created_at),
+    receivedAt: iso(r.received_at),
+    expiresAt: iso(r.expires_at),
     status: r.status,
-    acknowledgedAt: iso(r.acked_at),
+    acknowledgedAt: isoOrNull(r.acked_at),
   };
 }
 

@@ -1,6 +1,7 @@
 import { presetPolicy } from '../policy/presets.js';
 import { PRESETS, type Policy, type PeerView, type PresetName } from '../protocol/index.js';
 import type { Peer } from '../store/peer-store.js';
+import { isoOrNull } from '../util/time.js';
 
 /** Canonical JSON: the same policy with lists in another order is the same policy. */
 const canonical = (p: Policy) =>
@@ -12,7 +13,6 @@ export function presetOf(policy: Policy): PresetName | null {
   return PRESETS.find((name) => canonical(presetPolicy(name)) === c) ?? null;
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export interface DiscoveredPeer {
   nodeId: string;
@@ -37,8 +37,8 @@ export class PeerViews {
       addresses: p.addresses,
       port: p.port,
       online: this.online(p.nodeId),
-      lastSeen: iso(p.lastSeen),
-      pairedAt: iso(p.pairedAt),
+      lastSeen: isoOrNull(p.lastSeen),
+      pairedAt: isoOrNull(p.pairedAt),
       policy: p.policy,
       preset: presetOf(p.policy),
       version: null,
@@ -56,7 +56,7 @@ export class PeerViews {
       addresses: d.addresses,
       port: d.port,
       online: true,
-      lastSeen: iso(d.lastSeen),
+      lastSeen: isoOrNull(d.lastSeen),
       pairedAt: null,
       policy: null,
       preset: null,

@@ -4,8 +4,8 @@ import { ApiError } from '../http/errors.js';
 import type { ContextDeleted, ContextEntry, ContextPage, ContextPut, FerryEvent } from '../protocol/index.js';
 import { type ContextStore, type ContextRow } from '../store/context-store.js';
 import type { Clock } from './clock.js';
+import { iso, isoOrNull } from '../util/time.js';
 
-const iso = (ms: number) => new Date(ms).toISOString();
 
 export function toEntry(r: ContextRow): ContextEntry {
   return {
@@ -14,7 +14,7 @@ export function toEntry(r: ContextRow): ContextEntry {
     version: r.version,
     createdAt: iso(r.created_at),
     updatedAt: iso(r.updated_at),
-    expiresAt: r.expires_at === null ? null : iso(r.expires_at),
+    expiresAt: isoOrNull(r.expires_at),
     updatedBy: r.updated_by,
   };
 }

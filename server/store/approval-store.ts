@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Approval, ApprovalStatus } from '../protocol/index.js';
 import type { DB } from './db.js';
+import { iso, isoOrNull } from '../util/time.js';
 
 interface ApprovalRow {
   id: string;
@@ -17,7 +18,6 @@ interface ApprovalRow {
   decided_at: number | null;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
 const decode = (r: ApprovalRow): Approval => ({
   id: r.id,
   peer: { nodeId: r.peer_id, name: r.peer_name },
@@ -28,7 +28,7 @@ const decode = (r: ApprovalRow): Approval => ({
   status: r.status,
   createdAt: iso(r.created_at),
   expiresAt: iso(r.expires_at),
-  decidedAt: r.decided_at === null ? null : iso(r.decided_at),
+  decidedAt: isoOrNull(r.decided_at),
   remember: r.remember === 1,
 });
 

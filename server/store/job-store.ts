@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Job, JobStatus, JobSummary } from '../protocol/index.js';
 import type { DB } from './db.js';
+import { iso, isoOrNull } from '../util/time.js';
 
 export interface JobRow {
   seq: number;
@@ -32,7 +33,6 @@ export type JobEnd = Pick<
   'id' | 'pid' | 'pid_start' | 'status' | 'exit_code' | 'signal' | 'ended_at' | 'stdout' | 'stderr' | 'stdout_truncated' | 'stderr_truncated' | 'error_code' | 'error_message'
 >;
 
-const iso = (ms: number) => new Date(ms).toISOString();
 
 export function toSummary(r: JobRow): JobSummary {
   return {
@@ -46,7 +46,7 @@ export function toSummary(r: JobRow): JobSummary {
     signal: r.signal,
     timeoutMs: r.timeout_ms,
     createdAt: iso(r.created_at),
-    endedAt: r.ended_at === null ? null : iso(r.ended_at),
+    endedAt: isoOrNull(r.ended_at),
     durationMs: r.ended_at === null ? null : r.ended_at - r.created_at,
     error: r.error_code === null ? null : { code: r.error_code, message: r.error_message ?? '' },
   };

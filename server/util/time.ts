@@ -1,0 +1,3 @@
+/** Epoch milliseconds (how rows store time) → the ISO-8601 UTC string the wire carries. */
+export const iso = (ms: number): string => new Date(ms).toISOString();
+export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
