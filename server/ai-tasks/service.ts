@@ -254,9 +254,7 @@ export class AiTaskService {
     };
     this.running.set(row.id, r);
     const now = this.d.clock.now();
-    this.d.store.transaction(() => {
-      this.d.store.markStarted(row.id, now, child.pid ?? null, child.pid === undefined ? null : processStartTime(child.pid));
-    });
+    this.d.store.markStarted(row.id, now, child.pid ?? null, child.pid === undefined ? null : processStartTime(child.pid));
     this.addEvent(r.id, 'status', { status: 'running', agent: row.agent, command: path.basename(file), permissionPrompts: tokenHash !== null });
     this.announce(r.id);
 
@@ -325,10 +323,10 @@ export class AiTaskService {
   /** Store one event (unless the task's log is full) and tell whoever follows the task. */
   private addEvent(taskId: string, type: AiTaskEventType, data: Record<string, unknown>, force = false): AiTaskEvent | null {
     const r = this.running.get(taskId);
-    const row = this.d.store.get(taskId);
-    if (!row) return null;
+    const count = this.d.store.eventCount(taskId);
+    if (count === undefined) return null;
     const essential = type === 'status' || type === 'result' || type === 'permission-request' || type === 'permission-decision';
-    if (row.event_count >= this.d.config.maxEvents && !essential && !force) {
+    if (count >= this.d.config.maxEvents && !essential && !force) {
       if (r && !r.truncatedNoted) {
         r.truncatedNoted = true;
         this.addEvent(taskId, 'notice', { message: `this task has ${this.d.config.maxEvents} events (aiTasks.maxEvents): further output is not recorded; its result and decisions still are`, truncated: true }, true);

@@ -92,7 +92,7 @@ const TASK_COLS = `t.*, (SELECT count(*) FROM ai_task_permissions p WHERE p.task
 
 /** Rows of AI tasks, their events and their permission requests. Every statement prepared once. */
 export class AiTaskStore {
-  private readonly s: Record<'insert' | 'get' | 'list' | 'queued' | 'countQueued' | 'started' | 'finish' | 'result' | 'session' | 'addEvent' | 'bumpEvents' | 'events' | 'orphans' | 'running' | 'insertPermission' | 'permission' | 'permissions' | 'decide' | 'pendingOf' | 'expireAllPending' | 'prune', Statement>;
+  private readonly s: Record<'insert' | 'get' | 'list' | 'queued' | 'countQueued' | 'started' | 'finish' | 'result' | 'session' | 'addEvent' | 'bumpEvents' | 'eventCount' | 'events' | 'orphans' | 'running' | 'insertPermission' | 'permission' | 'permissions' | 'decide' | 'pendingOf' | 'expireAllPending' | 'prune', Statement>;
 
   constructor(private readonly db: DB) {
     this.s = {
@@ -109,9 +109,9 @@ export class AiTaskStore {
         ended_at = @ended_at, pid = NULL, pid_start = NULL WHERE id = @id`),
       result: db.prepare(`UPDATE ai_tasks SET result = @result, cost_usd = coalesce(@cost_usd, cost_usd), session_id = coalesce(@session_id, session_id) WHERE id = @id`),
       session: db.prepare(`UPDATE ai_tasks SET session_id = @session_id WHERE id = @id`),
-      addEvent: db.prepare(`INSERT INTO ai_task_events (task_id, seq, at, type, data)
-        VALUES (@task_id, (SELECT event_count + 1 FROM ai_tasks WHERE id = @task_id), @at, @type, @data) RETURNING seq`),
-      bumpEvents: db.prepare(`UPDATE ai_tasks SET event_count = event_count + 1 WHERE id = ?`),
+      bumpEvents: db.prepare(`UPDATE ai_tasks SET event_count = event_count + 1 WHERE id = ? RETURNING event_count AS seq`),
+      addEvent: db.prepare(`INSERT INTO ai_task_events (task_id, seq, at, type, data) VALUES (@task_id, @seq, @at, @type, @data)`),
+      eventCount: db.prepare(`SELECT event_count AS n FROM ai_tasks WHERE id = ?`),
       events: db.prepare(`SELECT seq, at, type, data FROM ai_task_events WHERE task_id = ? AND seq > ? ORDER BY seq LIMIT ?`),
       orphans: db.prepare(`SELECT id, pid, pid_start FROM ai_tasks WHERE status = 'running' AND pid IS NOT NULL`),
       running: db.prepare(`SELECT id FROM ai_tasks WHERE status = 'running'`),
@@ -164,9 +164,13 @@ export class AiTaskStore {
 
   /** Append an event; returns it with its sequence number. Call inside a transaction. */
   addEvent(taskId: string, at: number, type: AiTaskEventType, data: Record<string, unknown>): AiTaskEvent {
-    const { seq } = this.s.addEvent.get({ task_id: taskId, at, type, data: JSON.stringify(data) }) as { seq: number };
-    this.s.bumpEvents.run(taskId);
+    const { seq } = this.s.bumpEvents.get(taskId) as { seq: number };
+    this.s.addEvent.run({ task_id: taskId, seq, at, type, data: JSON.stringify(data) });
     return { seq, at: iso(at), type, data };
+  }
+  /** How many events a task has (undefined: no such task). */
+  eventCount(taskId: string): number | undefined {
+    return (this.s.eventCount.get(taskId) as { n: number } | undefined)?.n;
   }
   events(taskId: string, since: number, limit: number): AiTaskEvent[] {
     return (this.s.events.all(taskId, since, limit) as { seq: number; at: number; type: AiTaskEventType; data: string }[]).map((e) => ({
