@@ -4,6 +4,7 @@ import { localClient } from '../../server/client/local.js';
 import type { AiTask, AiTaskEvent, AiTaskSummary } from '../../server/protocol/index.js';
 import { CliError, describeError } from '../errors.js';
 import { EXIT_TIMED_OUT } from './job-exit.js';
+import { sleep } from './interrupt.js';
 
 /** How long a broken event stream is retried before the command gives up on it. */
 const RECONNECT_BUDGET_MS = 30_000;
@@ -50,7 +51,7 @@ export async function followTask(connect: () => FerryClient, first: FerryClient,
     brokenSince ??= Date.now();
     if (Date.now() - brokenSince > RECONNECT_BUDGET_MS) throw gaveUp(id, failure);
     if (attempt === 0) opts.onReconnecting?.(since, failure);
-    await pause(BACKOFF_MS[Math.min(attempt++, BACKOFF_MS.length - 1)]!, opts.signal);
+    await sleep(BACKOFF_MS[Math.min(attempt++, BACKOFF_MS.length - 1)]!, opts.signal);
     client = null;
   }
 }
@@ -70,17 +71,6 @@ function gaveUp(id: string, last: unknown): CliError {
   });
 }
 
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 /** A fresh client for the local daemon (daemon.json re-read), aimed at `peer` if given. */
 export function reconnector(home: string, peer: string | undefined): () => FerryClient {

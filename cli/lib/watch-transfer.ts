@@ -1,6 +1,7 @@
 import type { FerryClient } from '../../server/client/index.js';
 import type { FerryEvent, Transfer } from '../../server/protocol/index.js';
 import { subscribe } from './events.js';
+import { sleep } from './interrupt.js';
 
 /** A GET now and then even while events flow: progress events do not carry attempts. */
 const REFRESH_MS = 2000;
@@ -136,16 +137,4 @@ async function poll(opts: WatchOptions, current: Current, show: Show): Promise<T
  */
 function merge(seen: Transfer, fresh: Transfer): Transfer {
   return fresh.state === 'running' && fresh.attempts === seen.attempts && seen.bytes > fresh.bytes ? { ...fresh, bytes: seen.bytes } : fresh;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
