@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ApiError } from '../http/errors.js';
 import type { ExecRequest, JobSummary, Policy } from '../protocol/index.js';
 import type { PeerStore } from '../store/peer-store.js';
-import type { ApprovalService } from './approvals.js';
+import type { ApprovalRequest, ApprovalService } from './approvals.js';
 import { checkCommand, createResolver, isCodeEnv } from './command-rules.js';
 
 function denied(scope: string, reason: string): ApiError {
@@ -67,7 +67,7 @@ export class PolicyService {
       }
     }
     if (verdict.decision === 'ask') {
-      const outcome = await this.deps.approvals.ask(
+      await this.askPerson(
         {
           peer: principal.peer,
           scope: 'exec',
@@ -75,10 +75,8 @@ export class PolicyService {
           detail: { argv: body.argv ?? null, shell: body.shell ?? null, cwd, reason: verdict.message },
           programs: verdict.programs,
         },
-        this.deps.askTimeoutMs,
         signal,
       );
-      if (outcome !== 'approved') throw denied('exec', outcome === 'denied' ? 'a person on this machine denied it' : 'nobody approved it in time');
     }
   }
 
@@ -95,12 +93,7 @@ export class PolicyService {
     const files = policy.files;
     if (files.mode === 'off') throw denied('files', 'file access is off for this peer');
     if (files.mode === 'ask') {
-      const outcome = await this.deps.approvals.ask(
-        { peer: principal.peer, scope: `files.${access}`, summary: `files: ${access} ${requested}`, detail: { access, path: requested }, programs: [] },
-        this.deps.askTimeoutMs,
-        signal,
-      );
-      if (outcome !== 'approved') throw denied(`files.${access}`, outcome === 'denied' ? 'a person on this machine denied it' : 'nobody approved it in time');
+      await this.askPerson({ peer: principal.peer, scope: `files.${access}`, summary: `files: ${access} ${requested}`, detail: { access, path: requested }, programs: [] }, signal);
       return ['/'];
     }
     const expand = (r: string) => (r === '~' ? this.deps.homeDir : r.startsWith('~/') ? path.join(this.deps.homeDir, r.slice(2)) : r);
@@ -120,7 +113,7 @@ export class PolicyService {
     if (policy.aiTasks === 'off') throw denied('ai-tasks', 'AI tasks are off for this peer');
     if (policy.aiTasks === 'ask') {
       const title = body.prompt.trim().split('\n', 1)[0]!.slice(0, 160);
-      const outcome = await this.deps.approvals.ask(
+      await this.askPerson(
         {
           peer: principal.peer,
           scope: 'ai-tasks',
@@ -128,11 +121,15 @@ export class PolicyService {
           detail: { agent: body.agent, cwd: body.cwd ?? this.deps.homeDir, prompt: body.prompt.slice(0, 4000) },
           programs: [],
         },
-        this.deps.askTimeoutMs,
         signal,
       );
-      if (outcome !== 'approved') throw denied('ai-tasks', outcome === 'denied' ? 'a person on this machine denied it' : 'nobody approved it in time');
     }
+  }
+
+  /** "Ask": wait for a person here; anything but an approval is a `scope-denied` for the request's scope. */
+  private async askPerson(req: ApprovalRequest, signal?: AbortSignal): Promise<void> {
+    const outcome = await this.deps.approvals.ask(req, this.deps.askTimeoutMs, signal);
+    if (outcome !== 'approved') throw denied(req.scope, outcome === 'denied' ? 'a person on this machine denied it' : 'nobody approved it in time');
   }
 
   /** May this caller send us messages (and acknowledgements)? */
