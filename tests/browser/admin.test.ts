@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { collectPageProblems, launchChromium } from '../helpers/browser.js';
 import { spawnDaemon } from '../helpers/daemon.js';
 
 /**
@@ -10,8 +11,6 @@ import { spawnDaemon } from '../helpers/daemon.js';
  * session (httpOnly cookie, no token in storage, a CSP with nothing blocked) and live job output.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
-const ADMIN_INDEX = new URL('../../admin/build/index.html', import.meta.url);
 /** Copies of the screenshots for people to look at after a run. */
 const SHOTS_COPY = '/tmp/ferry-shots';
 const WAIT_MS = 15_000;
@@ -25,14 +24,9 @@ let shots: string;
 let pageProblems: string[] = [];
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium is missing at ${CHROMIUM}: install it with \`apt-get install -y chromium\``);
-  if (!fs.existsSync(ADMIN_INDEX)) throw new Error('the admin UI is not built (admin/build/index.html is missing): run `npm run build:admin`');
   shots = fs.mkdtempSync(path.join(os.tmpdir(), 'ferry-shots-'));
   daemon = await spawnDaemon();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 // Every test also fails if the page hit a CSP violation or an uncaught error on the way.
@@ -53,10 +47,7 @@ async function openPage(): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   page.setDefaultTimeout(WAIT_MS);
-  page.on('pageerror', (err) => pageProblems.push(`page error: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) pageProblems.push(`console: ${msg.text()}`);
-  });
+  collectPageProblems(page, pageProblems);
   await page.goto(`${daemon.url}/admin/`);
   return { context, page };
 }

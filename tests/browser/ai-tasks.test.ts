@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import type { AiTaskEvent, AiTaskSummary } from '../../server/protocol/index.js';
 import { appendEvents, emptyStream, isNewer, upsertPermission } from '../../admin/src/lib/ai-tasks/stream.js';
 import { fakeAgentEnv } from '../helpers/agents.js';
+import { collectPageProblems, launchChromium } from '../helpers/browser.js';
 import { spawnDaemon, type SpawnedDaemon } from '../helpers/daemon.js';
 
 /**
@@ -13,8 +14,6 @@ import { spawnDaemon, type SpawnedDaemon } from '../helpers/daemon.js';
  * and denying a tool, cancelling, catching up after missed events, and the daemon's errors.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
-const ADMIN_INDEX = new URL('../../admin/build/index.html', import.meta.url);
 /** Screenshots for people to look at after a run. */
 const SHOTS = '/tmp/ai-admin-shots';
 const WAIT_MS = 15_000;
@@ -57,17 +56,12 @@ describe('AI tasks page in Chromium', () => {
   let pageProblems: string[] = [];
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium is missing at ${CHROMIUM}: install it with \`apt-get install -y chromium\``);
-    if (!fs.existsSync(ADMIN_INDEX)) throw new Error('the admin UI is not built (admin/build/index.html is missing): run `npm run build:admin`');
     fs.mkdirSync(SHOTS, { recursive: true });
     [daemon, bare] = await Promise.all([
       spawnDaemon({ env: { ...fakeAgentEnv(), FERRY_NAME: 'agents' } }),
       spawnDaemon({ env: { FERRY_NAME: 'bare', FERRY_AI_TASKS_COMMANDS_CLAUDE: 'ferry-test-no-such-agent' } }),
     ]);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   // Every test also fails if the page hit a CSP violation or an uncaught error on the way.
@@ -89,10 +83,7 @@ describe('AI tasks page in Chromium', () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     page.setDefaultTimeout(WAIT_MS);
-    page.on('pageerror', (err) => pageProblems.push(`page error: ${err.message}`));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) pageProblems.push(`console: ${msg.text()}`);
-    });
+    collectPageProblems(page, pageProblems);
     // What the page looked like when a test failed, to see why.
     onTestFailed(async ({ task }) => {
       await page.screenshot({ path: path.join(SHOTS, `failed-${task.name.replace(/\W+/g, '-')}.png`), fullPage: true }).catch(() => undefined);

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { presetPolicy } from '../../server/policy/presets.js';
 import { PRESETS } from '../../server/protocol/index.js';
+import { collectPageProblems, launchChromium } from '../helpers/browser.js';
 import { spawnDaemon, type SpawnedDaemon } from '../helpers/daemon.js';
 
 /**
@@ -19,8 +20,6 @@ if (!fs.existsSync(new URL('../../admin/.svelte-kit/tsconfig.json', import.meta.
 }
 const { PRESET_NAMES } = await import('../../admin/src/lib/peers/policy.js');
 
-const CHROMIUM = '/usr/bin/chromium';
-const ADMIN_INDEX = new URL('../../admin/build/index.html', import.meta.url);
 /** Copies of the screenshots for people to look at after a run. */
 const SHOTS_COPY = '/tmp/ferry-shots';
 const WAIT_MS = 15_000;
@@ -40,14 +39,9 @@ describe('Peers and Approvals pages in Chromium', () => {
   let pageProblems: string[] = [];
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium is missing at ${CHROMIUM}: install it with \`apt-get install -y chromium\``);
-    if (!fs.existsSync(ADMIN_INDEX)) throw new Error('the admin UI is not built (admin/build/index.html is missing): run `npm run build:admin`');
     shots = fs.mkdtempSync(path.join(os.tmpdir(), 'ferry-shots-'));
     [alpha, bravo] = await Promise.all([spawnDaemon({ env: { FERRY_NAME: 'alpha' } }), spawnDaemon({ env: { FERRY_NAME: 'bravo' } })]);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   // Every test also fails if the page hit a CSP violation or an uncaught error on the way.
@@ -68,10 +62,7 @@ describe('Peers and Approvals pages in Chromium', () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     page.setDefaultTimeout(WAIT_MS);
-    page.on('pageerror', (err) => pageProblems.push(`page error: ${err.message}`));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) pageProblems.push(`console: ${msg.text()}`);
-    });
+    collectPageProblems(page, pageProblems);
     await page.goto(`${alpha.url}/admin/`);
     await page.getByLabel('Admin token').fill(alpha.token);
     await page.getByRole('button', { name: 'Sign in' }).click();
